@@ -1,0 +1,99 @@
+/* build.c — the last step of the pipeline: run the system C compiler on the generated C and
+ * link it with the runtime. The runtime and stdlib are found beside agraphc: in the source
+ * tree (build/agraphc, runtime/, stdlib/) or installed (bin/, include/agraph/, lib/,
+ * share/agraph/stdlib/). */
+#include "agraph.h"
+
+#include <errno.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static bool exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+static bool in_tree(void)
+{
+    return opt.self_dir && exists(arena_printf("%s/../runtime/agraph_program.h", opt.self_dir));
+}
+
+const char *stdlib_dir(void)
+{
+    const char *env = getenv("AGRAPH_STDLIB");
+    if (env && *env) return env;
+    if (!opt.self_dir) return NULL;
+    if (in_tree()) return arena_printf("%s/../stdlib", opt.self_dir);
+    return arena_printf("%s/../share/agraph/stdlib", opt.self_dir);
+}
+
+static const char *include_dir(void)
+{
+    return in_tree() ? arena_printf("%s/../runtime", opt.self_dir)
+                     : arena_printf("%s/../include/agraph", opt.self_dir);
+}
+
+static const char *lib_path(void)
+{
+    return in_tree() ? arena_printf("%s/libagraph.a", opt.self_dir)
+                     : arena_printf("%s/../lib/libagraph.a", opt.self_dir);
+}
+
+/* Split on spaces: `--cc "ccache gcc"` and AGRAPH_RT_LIBS are word lists. */
+static void add_words(Vec *argv, const char *s)
+{
+    while (*s) {
+        while (*s == ' ') s++;
+        const char *e = s;
+        while (*e && *e != ' ') e++;
+        if (e > s) vec_push(argv, arena_strndup(s, (size_t)(e - s)));
+        s = e;
+    }
+}
+
+int build_executable(const char *c_path, const char *exe_path)
+{
+    const char *lib = lib_path();
+    if (!exists(lib)) {
+        error(no_loc, "cannot find the agraph runtime library (looked for %s); run 'make' first", lib);
+        return 1;
+    }
+    const char *cc = opt.cc ? opt.cc : getenv("CC");
+    if (!cc || !*cc) cc = "cc";
+    Vec argv = {0};
+    add_words(&argv, cc);
+    vec_push(&argv, arena_printf("-O%d", opt.opt_level));
+    vec_push(&argv, "-std=c11");
+    vec_push(&argv, "-fno-math-errno");
+    vec_push(&argv, "-DAGRAPH_RUNTIME");
+    vec_push(&argv, arena_printf("-I%s", include_dir()));
+    vec_push(&argv, "-o");
+    vec_push(&argv, (void *)exe_path);
+    vec_push(&argv, (void *)c_path);
+    vec_push(&argv, (void *)lib);
+    add_words(&argv, AGRAPH_RT_LIBS);
+    vec_push(&argv, NULL);
+
+    pid_t pid;
+    int rc = posix_spawnp(&pid, argv.v[0], NULL, NULL, (char *const *)argv.v, environ);
+    if (rc != 0) {
+        error(no_loc, "cannot run the C compiler '%s': %s", (const char *)argv.v[0], strerror(rc));
+        return 1;
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) break;
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        error(no_loc, "the C compiler '%s' failed on the generated code (%s); this is a bug in "
+              "agraphc, please report it with the program", (const char *)argv.v[0], c_path);
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,417 @@
+/* check.c — the checked graph: delay-free cycles are rejected with the cycle named, then element
+ * type, rate and channel width are inferred for every node and checked (docs/language.md:
+ * Types, Rates, Channels, Delays). */
+#include "agraph.h"
+
+#include <math.h>
+#include <string.h>
+
+#define MAX_DELAY_SAMPLES (1 << 24)
+
+static Graph *G;
+
+/* The edges that must be computed before a node in the same sample: all arguments except the
+ * signal a delay reads from (that one was written in earlier samples). */
+static int first_arg(Node *n) { return n->op == N_DELAY ? 1 : 0; }
+
+static void describe(Node *n, char *buf, size_t cap)
+{
+    if (n->name) snprintf(buf, cap, "%s", n->name);
+    else snprintf(buf, cap, "(%s)", node_op_name[n->op]);
+}
+
+/* ---- delay-free cycles --------------------------------------------------------------------- */
+
+/* Iterative DFS over same-sample edges; marks: 0 new, 1 on the stack, 2 done. */
+static void find_cycles(void)
+{
+    int n = G->nodes.n;
+    Node **stack = arena_alloc(sizeof(Node *) * (size_t)(n + 1));
+    int *next = arena_alloc(sizeof(int) * (size_t)(n + 1));
+    for (int i = 0; i < n; i++) ((Node *)G->nodes.v[i])->mark = 0;
+    for (int r = 0; r < n; r++) {
+        Node *root = G->nodes.v[r];
+        if (root->mark) continue;
+        int sp = 0;
+        stack[sp] = root;
+        next[sp] = first_arg(root);
+        root->mark = 1;
+        while (sp >= 0) {
+            Node *x = stack[sp];
+            if (next[sp] >= x->nargs) {
+                x->mark = 2;
+                sp--;
+                continue;
+            }
+            Node *y = x->args[next[sp]++];
+            if (!y) continue;
+            if (y->mark == 0) {
+                y->mark = 1;
+                stack[++sp] = y;
+                next[sp] = first_arg(y);
+            } else if (y->mark == 1) {
+                /* The cycle is y ... x on the stack; name its definitions. */
+                int from = sp;
+                while (stack[from] != y) from--;
+                char path[1024] = "";
+                size_t len = 0;
+                Node *first_named = NULL;
+                for (int i = from; i <= sp + 1; i++) {
+                    Node *c = i <= sp ? stack[i] : y;
+                    if (c->op != N_DEF || !c->name) continue;
+                    if (!first_named) first_named = c;
+                    char nm[128];
+                    describe(c, nm, sizeof nm);
+                    if (len < sizeof path - 140)
+                        len += (size_t)snprintf(path + len, sizeof path - len, "%s%s",
+                                                len ? " -> " : "", nm);
+                }
+                Node *at = first_named ? first_named : y;
+                error(at->loc, "delay-free cycle: %s", len ? path : "a signal depends on itself");
+                int shown = 0;
+                for (int i = from; i <= sp && shown < 8; i++) {
+                    Node *c = stack[i];
+                    if (c == at || (c->op != N_DEF && c->op != N_CALL && c->op != N_BINOP)) continue;
+                    if (c->op == N_DEF && c->def) {
+                        note(c->def->a ? c->def->a->loc : c->loc, "the cycle passes here");
+                        shown++;
+                    }
+                }
+                note(at->loc, "a feedback loop needs a delay, as in %s@1", at->name ? at->name : "x");
+                note_instances(at->inst);
+                diag_abort();
+            }
+        }
+    }
+}
+
+/* Does `to` reach `from` through same-sample edges? (Is a delay's source computed from it?) */
+static bool reaches(Node *from, Node *to, int stamp)
+{
+    Node **stack = arena_alloc(sizeof(Node *) * (size_t)(G->nodes.n + 1));
+    int sp = 0;
+    stack[sp++] = from;
+    from->mark = stamp;
+    while (sp) {
+        Node *x = stack[--sp];
+        if (x == to) return true;
+        for (int i = first_arg(x); i < x->nargs; i++) {
+            Node *y = x->args[i];
+            if (y && y->mark != stamp) {
+                y->mark = stamp;
+                stack[sp++] = y;
+            }
+        }
+    }
+    return false;
+}
+
+/* ---- inference ----------------------------------------------------------------------------- */
+
+static Node **order;      /* same-sample topological order (arguments first) */
+static int n_order;
+
+static void topo(void)
+{
+    int n = G->nodes.n;
+    order = arena_alloc(sizeof(Node *) * (size_t)(n + 1));
+    Node **stack = arena_alloc(sizeof(Node *) * (size_t)(n + 1));
+    int *next = arena_alloc(sizeof(int) * (size_t)(n + 1));
+    for (int i = 0; i < n; i++) ((Node *)G->nodes.v[i])->mark = 0;
+    n_order = 0;
+    for (int r = 0; r < n; r++) {
+        Node *root = G->nodes.v[r];
+        if (root->mark) continue;
+        int sp = 0;
+        stack[0] = root;
+        next[0] = first_arg(root);
+        root->mark = 1;
+        while (sp >= 0) {
+            Node *x = stack[sp];
+            if (next[sp] >= x->nargs) {
+                order[n_order++] = x;
+                sp--;
+                continue;
+            }
+            Node *y = x->args[next[sp]++];
+            if (y && !y->mark) {
+                y->mark = 1;
+                stack[++sp] = y;
+                next[sp] = first_arg(y);
+            }
+        }
+    }
+}
+
+static bool numeric(Type t) { return t == T_INT || t == T_FLOAT || t == T_UNKNOWN; }
+
+/* One inference step for n; `report` turns problems into errors (the last pass only). */
+static bool infer(Node *n, bool report)
+{
+    int w = 1;
+    Type t = T_FLOAT;
+    Rate r = R_CONST;
+    bool smooth = false;
+    for (int i = first_arg(n); i < n->nargs; i++) {
+        if (!n->args[i]) continue;
+        if (n->args[i]->rate > r) r = n->args[i]->rate;
+        smooth |= n->args[i]->smooth;
+    }
+    Node **a = n->args;
+    switch (n->op) {
+    case N_CONST: t = n->is_int ? T_INT : T_FLOAT; break;
+    case N_SR: r = R_INIT; break;
+    case N_INPUT: r = R_AUDIO; break;
+    case N_NOISE: r = R_AUDIO; break;
+    case N_PARAM:
+        r = R_CONTROL;
+        smooth = VEC_AT(G->prog->params, n->index, Ast *)->op == AGRAPH_PARAM_SLIDER;
+        break;
+    case N_DEF:
+        w = a[0]->width;
+        t = a[0]->type;
+        if (report && n->index > 0 && w && w != n->index) {
+            error(n->def->a->loc, "%d names are given but the value has %d channel%s", n->index,
+                  w, w == 1 ? "" : "s");
+            note(n->loc, "the names are here");
+            note_instances(n->inst);
+        }
+        break;
+    case N_TUPLE:
+        w = 0;
+        for (int i = 0; i < n->nargs; i++) w += a[i]->width ? a[i]->width : 1;
+        t = T_UNKNOWN;
+        for (int i = 0; i < n->nargs; i++) {
+            Type ti = a[i]->type;
+            if (t == T_UNKNOWN) t = ti;
+            else if (ti != T_UNKNOWN && ti != t) {
+                if (ti == T_BOOL || t == T_BOOL) {
+                    if (report) {
+                        error(a[i]->loc, "a tuple mixes conditions (bool) and numbers");
+                        note_instances(n->inst);
+                    }
+                } else t = T_FLOAT;
+            }
+        }
+        break;
+    case N_PICK:
+        t = a[0]->type;
+        if (report && a[0]->width && n->index >= a[0]->width) {
+            error(n->loc, "channel %d does not exist: the value has %d channel%s (0 to %d)",
+                  n->index, a[0]->width, a[0]->width == 1 ? "" : "s", a[0]->width - 1);
+            note_instances(n->inst);
+        }
+        break;
+    case N_BINOP: {
+        int op = n->index;
+        Type ta = a[0]->type, tb = a[1]->type;
+        if (op == OP_AND || op == OP_OR) {
+            t = T_BOOL;
+            for (int i = 0; i < 2; i++)
+                if (report && a[i]->type != T_BOOL && a[i]->type != T_UNKNOWN) {
+                    error(a[i]->loc, "'%s' needs conditions on both sides; this is a number (%s)",
+                          op_spelling[op], type_name[a[i]->type]);
+                    note_instances(n->inst);
+                }
+        } else {
+            for (int i = 0; i < 2; i++)
+                if (report && a[i]->type == T_BOOL) {
+                    error(a[i]->loc, "'%s' needs numbers; this is a condition (bool): use "
+                          "select(c, 1, 0) or float(c)", op_spelling[op]);
+                    note_instances(n->inst);
+                }
+            if (op >= OP_LT && op <= OP_NE) t = T_BOOL;
+            else if (op == OP_DIV || op == OP_POW) t = T_FLOAT;
+            else t = (ta == T_INT && tb == T_INT) ? T_INT :
+                     (ta == T_UNKNOWN && tb == T_UNKNOWN) ? T_UNKNOWN : T_FLOAT;
+            if (t == T_UNKNOWN) t = T_FLOAT;
+        }
+        goto broadcast;
+    }
+    case N_UNOP:
+        if (n->index == OP_NOT) {
+            t = T_BOOL;
+            if (report && a[0]->type != T_BOOL && a[0]->type != T_UNKNOWN) {
+                error(a[0]->loc, "'!' needs a condition; this is a number (%s)", type_name[a[0]->type]);
+                note_instances(n->inst);
+            }
+        } else {
+            t = a[0]->type == T_INT ? T_INT : T_FLOAT;
+            if (report && a[0]->type == T_BOOL) {
+                error(a[0]->loc, "'-' needs a number; this is a condition (bool)");
+                note_instances(n->inst);
+            }
+        }
+        goto broadcast;
+    case N_CALL: {
+        int b = n->index;
+        if (b == B_SELECT) {
+            if (report && a[0]->type != T_BOOL && a[0]->type != T_UNKNOWN) {
+                error(a[0]->loc, "select's condition must be a comparison (bool), like x > 0");
+                note_instances(n->inst);
+            }
+            Type x = a[1]->type, y = a[2]->type;
+            if (x == T_BOOL && y == T_BOOL) t = T_BOOL;
+            else if (x == T_BOOL || y == T_BOOL) {
+                t = T_FLOAT;
+                if (report) {
+                    error(n->loc, "select's two choices must both be numbers or both be conditions");
+                    note_instances(n->inst);
+                }
+            } else t = (x == T_INT && y == T_INT) ? T_INT : T_FLOAT;
+        } else {
+            for (int i = 0; i < n->nargs; i++)
+                if (report && a[i]->type == T_BOOL && b != B_FLOAT) {
+                    error(a[i]->loc, "'%s' needs a number; this is a condition (bool)", builtin_name[b]);
+                    note_instances(n->inst);
+                }
+            bool all_int = true;
+            for (int i = 0; i < n->nargs; i++) all_int &= a[i]->type == T_INT;
+            if (b == B_INT) t = T_INT;
+            else if ((b == B_MIN || b == B_MAX || b == B_ABS || b == B_CLAMP) && all_int) t = T_INT;
+            else t = T_FLOAT;
+        }
+        goto broadcast;
+    }
+    case N_DELAY: {
+        r = R_AUDIO;
+        t = a[0]->type;
+        w = a[0]->width ? a[0]->width : 1;
+        if (a[1]->width > 1 && a[1]->width != w && report) {
+            error(a[1]->loc, "the delay length has %d channels but the signal has %d", a[1]->width, w);
+            note_instances(n->inst);
+        }
+        if (a[1]->width > w) w = a[1]->width;
+        if (report && !numeric(a[1]->type)) {
+            error(a[1]->loc, "a delay length must be a number of samples, not a condition");
+            note_instances(n->inst);
+        }
+        if (report && n->nargs == 3 && a[2]->width > 1) {
+            error(a[2]->loc, "a delay bound must be one number");
+            note_instances(n->inst);
+        }
+        smooth = false;
+        break;
+    }
+    }
+    goto done;
+broadcast:
+    w = 1;
+    for (int i = 0; i < n->nargs; i++) {
+        int wi = a[i]->width;
+        if (wi <= 1) continue;
+        if (w == 1) w = wi;
+        else if (wi != w) {
+            if (report) {
+                error(n->loc, "channel mismatch: %d channels and %d channels", w, wi);
+                for (int k = 0; k < n->nargs; k++)
+                    if (a[k]->width > 1)
+                        note(a[k]->loc, "this has %d channel%s", a[k]->width, a[k]->width == 1 ? "" : "s");
+                note_instances(n->inst);
+            }
+            break;
+        }
+    }
+done:;
+    bool changed = n->width != w || n->type != t || n->rate != r || n->smooth != smooth;
+    n->width = w;
+    n->type = t;
+    n->rate = r;
+    n->smooth = smooth;
+    return changed;
+}
+
+/* Delay lengths: constant (or fixed at init) lengths need no bound; varying ones need one. */
+static void check_delays(void)
+{
+    static const double rates[] = { 8000, 11025, 16000, 22050, 32000, 44100, 48000, 88200, 96000, 176400 };
+    int stamp = 1000;
+    for (int i = 0; i < G->nodes.n; i++) {
+        Node *n = G->nodes.v[i];
+        if (n->op != N_DELAY) continue;
+        Node *len = n->args[1], *max = n->nargs == 3 ? n->args[2] : NULL;
+        Node *bound = max ? max : len;
+        if (!max && len->rate > R_INIT) {
+            error(len->loc, "the delay length changes while the program runs (it is %s-rate); "
+                  "give it a bound, as in x@(length, max: 1s)", rate_name[len->rate]);
+            note_instances(n->inst);
+            continue;
+        }
+        if (max && max->rate > R_INIT) {
+            error(max->loc, "a delay bound must be a constant, not a %s-rate value", rate_name[max->rate]);
+            note_instances(n->inst);
+            continue;
+        }
+        double worst = -1;
+        for (int k = 0; k <= (int)(sizeof rates / sizeof rates[0]); k++) {
+            double sr = k < (int)(sizeof rates / sizeof rates[0]) ? rates[k] : opt.max_sr;
+            if (sr > opt.max_sr) continue;
+            double v;
+            if (!fold_node(bound, sr, &v) || !isfinite(v)) {
+                error(bound->loc, "the delay %s cannot be computed before audio starts",
+                      max ? "bound" : "length");
+                note_instances(n->inst);
+                worst = -2;
+                break;
+            }
+            if (v > worst) worst = v;
+            if (v < 0) {
+                error(bound->loc, "a delay cannot be negative (it is %g samples at %g Hz)", v, sr);
+                note_instances(n->inst);
+                worst = -2;
+                break;
+            }
+        }
+        if (worst == -2) continue;
+        if (worst > MAX_DELAY_SAMPLES) {
+            error(bound->loc, "a delay of %.0f samples is too long (the limit is %d samples, "
+                  "%.1f s at %g Hz)", worst, MAX_DELAY_SAMPLES, MAX_DELAY_SAMPLES / opt.max_sr,
+                  opt.max_sr);
+            note_instances(n->inst);
+            continue;
+        }
+        n->cval = ceil(worst);    /* longest length, in samples, at any supported rate */
+        if (max) n->in_cycle = reaches(n->args[0], n, ++stamp);
+    }
+}
+
+void check_graph(Graph *g)
+{
+    G = g;
+    find_cycles();
+    topo();
+    for (int i = 0; i < g->nodes.n; i++) {
+        Node *n = g->nodes.v[i];
+        n->width = 0;
+        n->type = T_UNKNOWN;
+        n->rate = R_CONST;
+    }
+    /* Delays carry information around feedback loops: iterate to a fixed point. */
+    for (int pass = 0; pass < 64; pass++) {
+        bool changed = false;
+        for (int i = 0; i < n_order; i++) changed |= infer(order[i], false);
+        if (!changed) break;
+    }
+    for (int i = 0; i < n_order; i++) {
+        if (order[i]->width == 0) order[i]->width = 1;
+        if (order[i]->type == T_UNKNOWN) order[i]->type = T_FLOAT;
+    }
+    for (int i = 0; i < n_order; i++) infer(order[i], true);
+    if (error_count()) return;
+    check_delays();
+
+    Program *p = g->prog;
+    for (int i = 0; i < g->outputs.n; i++) {
+        Node *o = g->outputs.v[i];
+        Ast *st = p->outputs.v[i];
+        if (o->type == T_BOOL)
+            error(st->a->loc, "an output must be a number, but this is a condition (bool): use "
+                  "select(c, 1, 0) or float(c)");
+    }
+    for (int i = 0; i < g->probes.n; i++) {
+        Node *o = g->probes.v[i];
+        if (o->type == T_BOOL)
+            error(((Ast *)p->probes.v[i])->a->loc, "a probe must be a number, but this is a "
+                  "condition (bool): use float(c)");
+    }
+}

@@ -1,0 +1,571 @@
+/* emit_c.c — the C emitter: one file per program with a fixed-size state struct, init, reset,
+ * process (control-rate work hoisted before one fused sample loop), a parameter table, a
+ * thread-safe set_param and probe read-out. Names and comments echo the source (STYLE.md §10). */
+#include "agraph.h"
+
+#include <math.h>
+#include <string.h>
+
+static FILE *F;
+static Ir *IR;
+static const char *P;        /* prefix of every exported name */
+static const char *REAL;     /* "float" or "double" */
+static char **var;           /* per instruction: its C name */
+
+static Ins *I(int id) { return IR->ins.v[id]; }
+
+const char *c_ident(const char *s)
+{
+    size_t n = strlen(s);
+    if (n > 48) n = 48;
+    char *out = arena_alloc(n + 2);
+    size_t k = 0;
+    if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z'))) out[k++] = '_';
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+        out[k++] = ok ? c : '_';
+    }
+    out[k] = 0;
+    return out;
+}
+
+const char *c_string(const char *s)
+{
+    size_t n = strlen(s);
+    char *out = arena_alloc(n * 4 + 3);
+    size_t k = 0;
+    out[k++] = '"';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') { out[k++] = '\\'; out[k++] = (char)c; }
+        else if (c == '?') { out[k++] = '\\'; out[k++] = '?'; }     /* no trigraphs */
+        else if (c < 32 || c >= 127) k += (size_t)sprintf(out + k, "\\%03o", c);
+        else out[k++] = (char)c;
+    }
+    out[k++] = '"';
+    out[k] = 0;
+    return out;
+}
+
+/* Text for a comment: printable ASCII, no comment terminators or openers. */
+static const char *safe_comment(const char *t, int n)
+{
+    char *out = arena_alloc((size_t)n + 1);
+    for (int i = 0; i < n; i++) {
+        char c = t[i];
+        if ((unsigned char)c < 32 || (unsigned char)c >= 127) c = ' ';
+        if (c == '/' && ((i > 0 && t[i - 1] == '*') || t[i + 1] == '*')) c = '|';
+        out[i] = c;
+    }
+    out[n] = 0;
+    return out;
+}
+
+/* The source line holding `at`, trimmed, for a comment. */
+static const char *comment_text(Loc at)
+{
+    if (!at.src) return "";
+    const char *t = at.src->text;
+    int start = at.off, end = at.off;
+    while (start > 0 && t[start - 1] != '\n') start--;
+    while (t[end] && t[end] != '\n') end++;
+    while (start < end && (t[start] == ' ' || t[start] == '\t')) start++;
+    if (end - start > 90) end = start + 90;
+    return safe_comment(t + start, end - start);
+}
+
+static const char *ctype(Type t)
+{
+    return t == T_FLOAT ? REAL : "int32_t";
+}
+
+static const char *literal(double v, Type t)
+{
+    if (t == T_BOOL) return v != 0 ? "1" : "0";
+    if (t == T_INT) {
+        int32_t i = (int32_t)v;
+        if (i == INT32_MIN) return "(-2147483647 - 1)";
+        return arena_printf("%d", i);
+    }
+    if (isnan(v)) return opt.use_double ? "((double)NAN)" : "NAN";
+    if (isinf(v)) return v > 0 ? (opt.use_double ? "((double)INFINITY)" : "INFINITY")
+                               : (opt.use_double ? "(-(double)INFINITY)" : "(-INFINITY)");
+    char buf[64];
+    snprintf(buf, sizeof buf, opt.use_double ? "%.17g" : "%.9g", v);
+    if (!strpbrk(buf, ".eEn")) strcat(buf, ".0");
+    return arena_printf(v < 0 ? "(%s%s)" : "%s%s", buf, opt.use_double ? "" : "f");
+}
+
+static const char *val(int id)
+{
+    Ins *x = I(id);
+    if (x->op == I_CONST) return literal(x->k, x->type);
+    return var[id];
+}
+
+static const char *fn(const char *base)
+{
+    return opt.use_double ? base : arena_printf("%sf", base);
+}
+
+static const char *call_expr(Ins *x)
+{
+    const char *a = x->nargs > 0 ? val(x->a[0]) : "";
+    const char *b = x->nargs > 1 ? val(x->a[1]) : "";
+    const char *c = x->nargs > 2 ? val(x->a[2]) : "";
+    bool ints = x->type == T_INT;
+    switch (x->aux) {
+    case B_SIN: return arena_printf("%s(%s)", fn("sin"), a);
+    case B_COS: return arena_printf("%s(%s)", fn("cos"), a);
+    case B_TAN: return arena_printf("%s(%s)", fn("tan"), a);
+    case B_ASIN: return arena_printf("%s(%s)", fn("asin"), a);
+    case B_ACOS: return arena_printf("%s(%s)", fn("acos"), a);
+    case B_ATAN: return arena_printf("%s(%s)", fn("atan"), a);
+    case B_ATAN2: return arena_printf("%s(%s, %s)", fn("atan2"), a, b);
+    case B_SINH: return arena_printf("%s(%s)", fn("sinh"), a);
+    case B_COSH: return arena_printf("%s(%s)", fn("cosh"), a);
+    case B_TANH: return arena_printf("%s(%s)", fn("tanh"), a);
+    case B_EXP: return arena_printf("%s(%s)", fn("exp"), a);
+    case B_LOG: return arena_printf("%s(%s)", fn("log"), a);
+    case B_LOG2: return arena_printf("%s(%s)", fn("log2"), a);
+    case B_LOG10: return arena_printf("%s(%s)", fn("log10"), a);
+    case B_SQRT: return arena_printf("%s(%s)", fn("sqrt"), a);
+    case B_ABS: return ints ? arena_printf("agraph_iabs(%s)", a) : arena_printf("%s(%s)", fn("fabs"), a);
+    case B_FLOOR: return arena_printf("%s(%s)", fn("floor"), a);
+    case B_CEIL: return arena_printf("%s(%s)", fn("ceil"), a);
+    case B_ROUND: return arena_printf("%s(%s)", fn("round"), a);
+    case B_TRUNC: return arena_printf("%s(%s)", fn("trunc"), a);
+    case B_FRACT: return arena_printf("(%s - %s(%s))", a, fn("floor"), a);
+    case B_POW: return arena_printf("%s(%s, %s)", fn("pow"), a, b);
+    case B_MIN: return ints ? arena_printf("(%s < %s ? %s : %s)", a, b, a, b)
+                            : arena_printf("%s(%s, %s)", fn("fmin"), a, b);
+    case B_MAX: return ints ? arena_printf("(%s > %s ? %s : %s)", a, b, a, b)
+                            : arena_printf("%s(%s, %s)", fn("fmax"), a, b);
+    case B_CLAMP: return ints ? arena_printf("(%s < %s ? %s : %s > %s ? %s : %s)", a, b, b, a, c, c, a)
+                              : arena_printf("%s(%s(%s, %s), %s)", fn("fmin"), fn("fmax"), a, b, c);
+    case B_FMOD: return arena_printf("%s(%s, %s)", fn("fmod"), a, b);
+    case B_SELECT: return arena_printf("(%s ? %s : %s)", a, b, c);
+    case B_INT: return arena_printf("agraph_f2i(%s)", a);
+    case B_DB2LIN: return arena_printf("%s(%s * %s)", fn("exp"), a, literal(M_LN10 / 20.0, T_FLOAT));
+    case B_LIN2DB: return arena_printf("(%s * %s(%s))", literal(20.0, T_FLOAT), fn("log10"), a);
+    }
+    fatal(no_loc, "internal error: no C for builtin %d", x->aux);
+}
+
+static const char *binop_expr(Ins *x)
+{
+    const char *a = val(x->a[0]), *b = val(x->a[1]);
+    bool ints = I(x->a[0])->type == T_INT;
+    switch (x->aux) {
+    case OP_ADD: return ints ? arena_printf("(int32_t)((uint32_t)%s + (uint32_t)%s)", a, b) : arena_printf("(%s + %s)", a, b);
+    case OP_SUB: return ints ? arena_printf("(int32_t)((uint32_t)%s - (uint32_t)%s)", a, b) : arena_printf("(%s - %s)", a, b);
+    case OP_MUL: return ints ? arena_printf("(int32_t)((uint32_t)%s * (uint32_t)%s)", a, b) : arena_printf("(%s * %s)", a, b);
+    case OP_DIV: return arena_printf("(%s / %s)", a, b);
+    case OP_MOD: return ints ? arena_printf("agraph_imod(%s, %s)", a, b) : arena_printf("%s(%s, %s)", fn("fmod"), a, b);
+    case OP_POW: return arena_printf("%s(%s, %s)", fn("pow"), a, b);
+    default: return arena_printf("(%s %s %s)", a, op_spelling[x->aux], b);
+    }
+}
+
+static const char *line_name(int k)
+{
+    DelayLine *l = IR->lines.v[k];
+    return arena_printf("%s%d%s%s", l->scalar ? "z" : "d", k, l->name ? "_" : "", l->name ? c_ident(l->name) : "");
+}
+
+/* The expression for one instruction; statements it needs first go to `pre`. */
+static const char *expr(Ins *x, const char *ind)
+{
+    switch (x->op) {
+    case I_SR: return arena_printf("(%s)sample_rate", REAL);
+    case I_INPUT: return arena_printf("in%d[i]", x->aux);
+    case I_PARAM: return arena_printf("(%s)agraph_load(&s->param[%d])", REAL, x->aux);
+    case I_BINOP: return binop_expr(x);
+    case I_UNOP:
+        if (x->aux == OP_NOT) return arena_printf("(!%s)", val(x->a[0]));
+        if (x->type == T_INT) return arena_printf("(int32_t)(0u - (uint32_t)%s)", val(x->a[0]));
+        return arena_printf("(-%s)", val(x->a[0]));
+    case I_CALL: return call_expr(x);
+    case I_CAST: {
+        Type from = I(x->a[0])->type;
+        if (x->type == T_BOOL) return arena_printf("(%s != 0)", val(x->a[0]));
+        if (x->type == T_INT && from == T_FLOAT) return arena_printf("agraph_f2i(%s)", val(x->a[0]));
+        return arena_printf("(%s)%s", ctype(x->type), val(x->a[0]));
+    }
+    case I_NOISE:
+        fprintf(F, "%srng%d = rng%d * 1664525u + 1013904223u;\n", ind, x->aux, x->aux);
+        return arena_printf("(%s)(int32_t)rng%d * %s", REAL, x->aux, literal(1.0 / 2147483648.0, T_FLOAT));
+    case I_SMOOTH:
+        fprintf(F, "%ssm%d += smooth_k * (%s - sm%d);\n", ind, x->aux, val(x->a[0]), x->aux);
+        return arena_printf("sm%d", x->aux);
+    case I_DREAD: {
+        DelayLine *l = IR->lines.v[x->aux];
+        const char *ln = line_name(x->aux);
+        Ins *len = I(x->a[0]);
+        unsigned mask = (unsigned)l->size - 1;
+        if (l->scalar) return ln;
+        if (len->op == I_CONST)
+            return arena_printf("s->%s[(iota - %uu) & %uu]", ln, (unsigned)lrint(len->k), mask);
+        int lo = l->in_cycle ? 1 : 0;
+        if (x->k == 0) {   /* fixed for the run: rounded and clamped once per block */
+            return arena_printf("s->%s[(iota - dl%d) & %uu]", ln, x->id, mask);
+        }
+        if (len->type == T_INT) {
+            fprintf(F, "%sconst uint32_t dl%d = (uint32_t)(%s < %d ? %d : %s > %d ? %d : %s);\n", ind,
+                    x->id, val(x->a[0]), lo, lo, val(x->a[0]), l->max_len, l->max_len, val(x->a[0]));
+            return arena_printf("s->%s[(iota - dl%d) & %uu]", ln, x->id, mask);
+        }
+        fprintf(F, "%sconst %s dp%d = %s(%s(%s, %s), %s);\n", ind, REAL, x->id, fn("fmin"), fn("fmax"),
+                val(x->a[0]), literal(lo, T_FLOAT), literal(l->max_len, T_FLOAT));
+        fprintf(F, "%sconst uint32_t dl%d = (uint32_t)dp%d;\n", ind, x->id, x->id);
+        fprintf(F, "%sconst %s df%d = dp%d - (%s)dl%d;\n", ind, REAL, x->id, x->id, REAL, x->id);
+        fprintf(F, "%sconst %s da%d = s->%s[(iota - dl%d) & %uu];\n", ind, REAL, x->id, ln, x->id, mask);
+        return arena_printf("(da%d + df%d * (s->%s[(iota - dl%d - 1u) & %uu] - da%d))", x->id, x->id,
+                            ln, x->id, mask, x->id);
+    }
+    default:
+        fatal(no_loc, "internal error: no C for %s", ir_op_name[x->op]);
+    }
+}
+
+static Loc last_comment;
+
+static void comment(Ins *x, const char *ind)
+{
+    if (!x->name || !x->from) return;
+    Node *n = x->from;
+    Loc at = n->def ? n->def->loc : n->loc;
+    if (!at.src || (at.src == last_comment.src && at.off == last_comment.off)) return;
+    last_comment = at;
+    int line, col;
+    loc_linecol(at, &line, &col);
+    const char *path = strrchr(at.src->path, '/');
+    path = path ? path + 1 : at.src->path;
+    fprintf(F, "%s/* %s:%d  %s */\n", ind, safe_comment(path, (int)strlen(path)), line,
+            comment_text(at));
+}
+
+static void name_vars(void)
+{
+    var = arena_alloc(sizeof(char *) * (size_t)(IR->ins.n + 1));
+    for (int i = 0; i < IR->ins.n; i++) {
+        Ins *x = I(i);
+        const char *base = x->name ? c_ident(x->name) : "t";
+        if (x->name && x->from && x->from->inst && x->op != I_PARAM && x->op != I_INPUT)
+            base = arena_printf("%s%d_%s", c_ident(x->from->inst->block->name),
+                                x->from->inst->number, c_ident(x->name));
+        var[i] = arena_printf("%s_%d", base, i);
+    }
+}
+
+/* Statements for one instruction, or nothing when it is only ever used inline. */
+static void emit_ins(Ins *x, const char *ind)
+{
+    comment(x, ind);
+    const char *e = expr(x, ind);
+    fprintf(F, "%sconst %s %s = %s;\n", ind, ctype(x->type), var[x->id], e);
+}
+
+static void emit_state(void)
+{
+    fprintf(F, "typedef struct %s_state {\n", P);
+    int np = IR->g->prog->params.n;
+    fprintf(F, "    float param[%d];      /* written by set_param from any thread (atomic) */\n", np ? np : 1);
+    fprintf(F, "    %s smooth_k;          /* parameter smoothing: one pole, 10 ms */\n", REAL);
+    fprintf(F, "    int fresh;              /* smoothers start at their targets after init/reset */\n");
+    fprintf(F, "    uint32_t iota;          /* sample counter: the write position of every delay line */\n");
+    if (IR->n_smooth) fprintf(F, "    %s sm[%d];\n", REAL, IR->n_smooth);
+    if (IR->n_noise) fprintf(F, "    uint32_t rng[%d];\n", IR->n_noise);
+    for (int i = 0; i < IR->ins.n; i++) {
+        Ins *x = I(i);
+        if (x->live && x->stored) fprintf(F, "    %s %s;\n", ctype(x->type), var[i]);
+    }
+    if (IR->probe_total) {
+        fprintf(F, "    uint32_t probe_seq;     /* odd while the audio thread writes the snapshot */\n");
+        fprintf(F, "    float probe[%d];\n", IR->probe_total);
+    }
+    for (int k = 0; k < IR->lines.n; k++) {
+        DelayLine *l = IR->lines.v[k];
+        if (l->src < 0) continue;
+        if (l->scalar) fprintf(F, "    %s %s;\n", ctype(l->type), line_name(k));
+    }
+    for (int k = 0; k < IR->lines.n; k++) {
+        DelayLine *l = IR->lines.v[k];
+        if (l->src < 0 || l->scalar) continue;
+        fprintf(F, "    %s %s[%d];   /* up to %d samples */\n", ctype(l->type), line_name(k), l->size, l->max_len);
+    }
+    fprintf(F, "} %s_state;\n\n", P);
+}
+
+static void emit_param_table(void)
+{
+    Program *p = IR->g->prog;
+    fprintf(F, "const agraph_param_info %s_params[%d] = {\n", P, p->params.n ? p->params.n : 1);
+    for (int i = 0; i < p->params.n; i++) {
+        Ast *st = p->params.v[i];
+        int u = p->param_unit[i];
+        fprintf(F, "    { %s, %s, %s, %d, %d, %.17g, %.17g, %.17g },\n", c_string(st->name),
+                c_string(st->str ? st->str : st->name), c_string(u >= 0 ? unit_spelling[u] : ""),
+                st->op, st->scale, p->param_min[i], p->param_max[i], p->param_def[i]);
+    }
+    if (!p->params.n) fprintf(F, "    { 0, 0, 0, 0, 0, 0, 0, 0 }\n");
+    fprintf(F, "};\n\n");
+}
+
+static void emit_init_reset(void)
+{
+    Program *p = IR->g->prog;
+    fprintf(F, "void %s_reset(void *state)\n{\n    %s_state *s = (%s_state *)state;\n", P, P, P);
+    fprintf(F, "    s->fresh = 1;\n    s->iota = 0;\n");
+    for (int k = 0; k < IR->n_noise; k++) {
+        /* each noise() has its own seed: its position in the program, or the one given */
+        for (int i = 0; i < IR->ins.n; i++) {
+            Ins *x = I(i);
+            if (x->op == I_NOISE && x->aux == k)
+                fprintf(F, "    s->rng[%d] = %uu;\n", k,
+                        x->a[1] ? (uint32_t)(int64_t)x->k * 2654435761u + 1u
+                                : (uint32_t)(x->k + 1) * 2654435761u);
+        }
+    }
+    for (int k = 0; k < IR->lines.n; k++) {
+        DelayLine *l = IR->lines.v[k];
+        if (l->src < 0) continue;
+        if (l->scalar) fprintf(F, "    s->%s = 0;\n", line_name(k));
+        else fprintf(F, "    memset(s->%s, 0, sizeof s->%s);\n", line_name(k), line_name(k));
+    }
+    if (IR->probe_total) fprintf(F, "    memset(s->probe, 0, sizeof s->probe);\n");
+    fprintf(F, "}\n\n");
+
+    fprintf(F, "int %s_init(void *state, double sample_rate)\n{\n    %s_state *s = (%s_state *)state;\n", P, P, P);
+    fprintf(F, "    if (!(sample_rate > 0 && sample_rate <= %.17g)) return -1;\n", opt.max_sr);
+    fprintf(F, "    memset(s, 0, sizeof *s);\n");
+    fprintf(F, "    s->smooth_k = (%s)(1.0 - exp(-1.0 / (0.010 * sample_rate)));\n", REAL);
+    for (int i = 0; i < p->params.n; i++)
+        fprintf(F, "    s->param[%d] = (float)%.17g;\n", i, p->param_def[i]);
+    Vec *init = &IR->sched[R_INIT];
+    for (int i = 0; i < init->n; i++) {
+        Ins *x = init->v[i];
+        emit_ins(x, "    ");
+        if (x->stored) fprintf(F, "    s->%s = %s;\n", var[x->id], var[x->id]);
+    }
+    fprintf(F, "    %s_reset(s);\n    return 0;\n}\n\n", P);
+}
+
+static void emit_process(void)
+{
+    Program *p = IR->g->prog;
+    fprintf(F, "void %s_process(void *state, const float *const *in, float *const *out, int frames)\n{\n", P);
+    fprintf(F, "    %s_state *s = (%s_state *)state;\n", P, P);
+    if (!p->inputs.n) fprintf(F, "    (void)in;\n");
+    fprintf(F, "    AGRAPH_FTZ_BEGIN\n");
+    /* values fixed at init */
+    for (int i = 0; i < IR->ins.n; i++) {
+        Ins *x = I(i);
+        if (x->live && x->stored) fprintf(F, "    const %s %s = s->%s;\n", ctype(x->type), var[i], var[i]);
+    }
+    fprintf(F, "    /* control rate: once per block */\n");
+    Vec *ctl = &IR->sched[R_CONTROL];
+    for (int i = 0; i < ctl->n; i++) emit_ins(ctl->v[i], "    ");
+    if (IR->n_smooth) {
+        fprintf(F, "    const %s smooth_k = s->smooth_k;\n", REAL);
+        fprintf(F, "    if (s->fresh) {\n");
+        for (int k = 0; k < IR->smooth_src.n; k++)
+            fprintf(F, "        s->sm[%d] = %s;\n", k, val(((Ins *)IR->smooth_src.v[k])->id));
+        fprintf(F, "    }\n");
+        for (int k = 0; k < IR->n_smooth; k++) fprintf(F, "    %s sm%d = s->sm[%d];\n", REAL, k, k);
+    }
+    fprintf(F, "    s->fresh = 0;\n");
+    /* delay lengths fixed for the run: rounded once per block */
+    Vec *au = &IR->sched[R_AUDIO];
+    for (int i = 0; i < au->n; i++) {
+        Ins *x = au->v[i];
+        if (x->op != I_DREAD || x->k != 0) continue;
+        DelayLine *l = IR->lines.v[x->aux];
+        Ins *len = I(x->a[0]);
+        if (l->scalar || len->op == I_CONST) continue;
+        fprintf(F, "    const uint32_t dl%d = (uint32_t)%s(%s(%s(%s), %s), %s);\n", x->id,
+                fn("fmin"), fn("fmax"), fn("round"), val(len->id), literal(1, T_FLOAT),
+                literal(l->max_len, T_FLOAT));
+    }
+    fprintf(F, "    uint32_t iota = s->iota;\n");
+    for (int k = 0; k < IR->n_noise; k++) fprintf(F, "    uint32_t rng%d = s->rng[%d];\n", k, k);
+    for (int k = 0; k < IR->lines.n; k++) {
+        DelayLine *l = IR->lines.v[k];
+        if (l->src >= 0 && l->scalar) fprintf(F, "    %s %s = s->%s;\n", ctype(l->type), line_name(k), line_name(k));
+    }
+    for (int i = 0; i < IR->probe_total; i++)
+        fprintf(F, "    float probe%d = s->probe[%d];\n", i, i);
+    for (int c = 0; c < p->inputs.n; c++) fprintf(F, "    const float *in%d = in[%d];\n", c, c);
+    for (int c = 0; c < IR->n_out; c++) fprintf(F, "    float *out%d = out[%d];\n", c, c);
+
+    fprintf(F, "    for (int i = 0; i < frames; i++) {\n");
+    const char *ind = "        ";
+    last_comment = no_loc;
+    /* delay lines whose source does not depend on their reads are written as soon as it is known */
+    for (int k = 0; k < IR->lines.n; k++) {
+        DelayLine *l = IR->lines.v[k];
+        if (l->src >= 0 && !l->in_cycle && !l->scalar && I(l->src)->rate < R_AUDIO)
+            fprintf(F, "%ss->%s[iota & %uu] = %s;\n", ind, line_name(k), (unsigned)l->size - 1, val(l->src));
+    }
+    for (int i = 0; i < au->n; i++) {
+        Ins *x = au->v[i];
+        emit_ins(x, ind);
+        for (int k = 0; k < IR->lines.n; k++) {
+            DelayLine *l = IR->lines.v[k];
+            if (l->src == x->id && !l->in_cycle && !l->scalar)
+                fprintf(F, "%ss->%s[iota & %uu] = %s;\n", ind, line_name(k), (unsigned)l->size - 1, var[x->id]);
+        }
+    }
+    for (int c = 0; c < IR->n_out; c++) {
+        Ins *o = I(IR->out_ids[c]);
+        fprintf(F, "%sout%d[i] = (float)%s;\n", ind, c, val(o->id));
+    }
+    for (int i = 0; i < IR->probe_total; i++)
+        if (I(IR->probe_ids[i])->rate == R_AUDIO) fprintf(F, "%sprobe%d = (float)%s;\n", ind, i, val(IR->probe_ids[i]));
+    for (int k = 0; k < IR->lines.n; k++) {
+        DelayLine *l = IR->lines.v[k];
+        if (l->src < 0 || !(l->in_cycle || l->scalar)) continue;
+        if (l->scalar) fprintf(F, "%s%s = %s;\n", ind, line_name(k), val(l->src));
+        else fprintf(F, "%ss->%s[iota & %uu] = %s;\n", ind, line_name(k), (unsigned)l->size - 1, val(l->src));
+    }
+    fprintf(F, "%siota++;\n    }\n", ind);
+    fprintf(F, "    s->iota = iota;\n");
+    for (int k = 0; k < IR->n_noise; k++) fprintf(F, "    s->rng[%d] = rng%d;\n", k, k);
+    for (int k = 0; k < IR->n_smooth; k++) fprintf(F, "    s->sm[%d] = sm%d;\n", k, k);
+    for (int k = 0; k < IR->lines.n; k++) {
+        DelayLine *l = IR->lines.v[k];
+        if (l->src >= 0 && l->scalar) fprintf(F, "    s->%s = %s;\n", line_name(k), line_name(k));
+    }
+    if (IR->probe_total) {
+        fprintf(F, "    /* publish probe snapshots: readers retry while the sequence is odd */\n");
+        for (int i = 0; i < IR->probe_total; i++)
+            if (I(IR->probe_ids[i])->rate < R_AUDIO) fprintf(F, "    probe%d = (float)%s;\n", i, val(IR->probe_ids[i]));
+        fprintf(F, "    {\n        uint32_t q = s->probe_seq;\n");
+        fprintf(F, "        __atomic_store_n(&s->probe_seq, q + 1u, __ATOMIC_RELAXED);\n");
+        fprintf(F, "        __atomic_thread_fence(__ATOMIC_RELEASE);\n");
+        for (int i = 0; i < IR->probe_total; i++)
+            fprintf(F, "        agraph_store(&s->probe[%d], probe%d);\n", i, i);
+        fprintf(F, "        __atomic_store_n(&s->probe_seq, q + 2u, __ATOMIC_RELEASE);\n    }\n");
+    }
+    fprintf(F, "    AGRAPH_FTZ_END\n}\n\n");
+}
+
+static void emit_api(void)
+{
+    Program *p = IR->g->prog;
+    int np = p->params.n;
+    fprintf(F, "void %s_set_param(void *state, int index, double value)\n{\n", P);
+    fprintf(F, "    %s_state *s = (%s_state *)state;\n", P, P);
+    fprintf(F, "    if (index < 0 || index >= %d || value != value) return;\n", np);
+    fprintf(F, "    const agraph_param_info *p = &%s_params[index];\n", P);
+    fprintf(F, "    if (p->kind != AGRAPH_PARAM_SLIDER) value = value != 0;\n");
+    fprintf(F, "    if (value < p->min) value = p->min;\n    if (value > p->max) value = p->max;\n");
+    fprintf(F, "    agraph_store(&s->param[index], (float)value);\n}\n\n");
+    fprintf(F, "double %s_get_param(const void *state, int index)\n{\n", P);
+    fprintf(F, "    const %s_state *s = (const %s_state *)state;\n", P, P);
+    fprintf(F, "    if (index < 0 || index >= %d) return 0;\n", np);
+    fprintf(F, "    return agraph_load(&s->param[index]);\n}\n\n");
+
+    fprintf(F, "int %s_read_probe(const void *state, int index, float *dst, int max)\n{\n", P);
+    if (!IR->probe_total) {
+        fprintf(F, "    (void)state; (void)index; (void)dst; (void)max;\n    return 0;\n}\n\n");
+    } else {
+        fprintf(F, "    static const int first[] = {");
+        for (int i = 0; i < p->probes.n; i++) fprintf(F, " %d,", IR->probe_first[i]);
+        fprintf(F, " %d };\n", IR->probe_total);
+        fprintf(F, "    const %s_state *s = (const %s_state *)state;\n", P, P);
+        fprintf(F, "    if (index < 0 || index >= %d) return 0;\n", p->probes.n);
+        fprintf(F, "    int n = first[index + 1] - first[index];\n    if (n > max) n = max;\n");
+        fprintf(F, "    uint32_t q1, q2;\n    do {\n");
+        fprintf(F, "        q1 = __atomic_load_n(&s->probe_seq, __ATOMIC_ACQUIRE);\n");
+        fprintf(F, "        for (int k = 0; k < n; k++) dst[k] = agraph_load(&s->probe[first[index] + k]);\n");
+        fprintf(F, "        __atomic_thread_fence(__ATOMIC_ACQUIRE);\n");
+        fprintf(F, "        q2 = __atomic_load_n(&s->probe_seq, __ATOMIC_RELAXED);\n");
+        fprintf(F, "    } while (q1 != q2 || (q1 & 1u));\n");
+        fprintf(F, "    return first[index + 1] - first[index];\n}\n\n");
+    }
+}
+
+static void emit_descriptor(void)
+{
+    Program *p = IR->g->prog;
+    Graph *g = IR->g;
+    fprintf(F, "#ifdef AGRAPH_RUNTIME\n");
+    fprintf(F, "static const char *const %s_input_names[] = {", P);
+    for (int i = 0; i < p->inputs.n; i++) fprintf(F, " %s,", c_string(VEC_AT(p->inputs, i, Ast *)->name));
+    fprintf(F, " 0 };\n");
+    fprintf(F, "static const char *const %s_output_names[] = {", P);
+    for (int i = 0; i < g->outputs.n; i++) {
+        Ast *st = p->outputs.v[i];
+        Node *o = g->outputs.v[i];
+        if (st->names.n > 1 || o->width == 1)
+            for (int k = 0; k < st->names.n; k++) fprintf(F, " %s,", c_string(VEC_AT(st->names, k, Ast *)->name));
+        else
+            for (int c = 0; c < o->width; c++)
+                fprintf(F, " %s,", c_string(arena_printf("%s.%d", VEC_AT(st->names, 0, Ast *)->name, c)));
+    }
+    fprintf(F, " 0 };\n");
+    fprintf(F, "static const agraph_probe_info %s_probes[] = {", P);
+    for (int i = 0; i < p->probes.n; i++)
+        fprintf(F, " { %s, %d },", c_string(((Ast *)p->probes.v[i])->name), IR->probe_width[i]);
+    fprintf(F, " { 0, 0 } };\n");
+    fprintf(F, "const agraph_program agraph_main_program = {\n");
+    fprintf(F, "    %s, %s,\n", c_string(p->main->name), c_string(p->main->src.path));
+    fprintf(F, "    %d, %d, %s_input_names, %s_output_names,\n", p->inputs.n, IR->n_out, P, P);
+    fprintf(F, "    sizeof(%s_state), %.17g,\n", P, opt.max_sr);
+    fprintf(F, "    %d, %s_params, %d, %s_probes,\n", p->params.n, P, p->probes.n, P);
+    fprintf(F, "    %s_init, %s_reset, %s_process, %s_set_param, %s_get_param, %s_read_probe\n};\n", P, P, P, P, P, P);
+    fprintf(F, "#endif\n");
+}
+
+static const char support[] =
+    "#include <math.h>\n"
+    "#include <stdint.h>\n"
+    "#include <string.h>\n\n"
+    "/* Denormals are flushed to zero while process runs. */\n"
+    "#if defined(__SSE__) || defined(__x86_64__)\n"
+    "#include <xmmintrin.h>\n"
+    "#define AGRAPH_FTZ_BEGIN unsigned agraph_csr = _mm_getcsr(); _mm_setcsr(agraph_csr | 0x8040u);\n"
+    "#define AGRAPH_FTZ_END _mm_setcsr(agraph_csr);\n"
+    "#elif defined(__aarch64__)\n"
+    "#define AGRAPH_FTZ_BEGIN uint64_t agraph_fpcr; __asm__ __volatile__(\"mrs %0, fpcr\" : \"=r\"(agraph_fpcr)); \\\n"
+    "    __asm__ __volatile__(\"msr fpcr, %0\" : : \"r\"(agraph_fpcr | (1u << 24)));\n"
+    "#define AGRAPH_FTZ_END __asm__ __volatile__(\"msr fpcr, %0\" : : \"r\"(agraph_fpcr));\n"
+    "#else\n"
+    "#define AGRAPH_FTZ_BEGIN\n"
+    "#define AGRAPH_FTZ_END\n"
+    "#endif\n\n"
+    "#ifndef AGRAPH_HELPERS\n"
+    "#define AGRAPH_HELPERS\n"
+    "#if defined(__GNUC__)\n#define AGRAPH_UNUSED __attribute__((unused))\n#else\n#define AGRAPH_UNUSED\n#endif\n"
+    "AGRAPH_UNUSED static inline float agraph_load(const float *p) { float v; __atomic_load((float *)p, &v, __ATOMIC_RELAXED); return v; }\n"
+    "AGRAPH_UNUSED static inline void agraph_store(float *p, float v) { __atomic_store(p, &v, __ATOMIC_RELAXED); }\n"
+    "AGRAPH_UNUSED static inline int32_t agraph_f2i(double x) { return x != x ? 0 : x >= 2147483647.0 ? 2147483647 : x <= -2147483648.0 ? (-2147483647 - 1) : (int32_t)x; }\n"
+    "AGRAPH_UNUSED static inline int32_t agraph_imod(int32_t a, int32_t b) { return (b == 0 || b == -1) ? 0 : a % b; }\n"
+    "AGRAPH_UNUSED static inline int32_t agraph_iabs(int32_t a) { return a < 0 ? (int32_t)(0u - (uint32_t)a) : a; }\n"
+    "#endif\n\n";
+
+void emit_c(FILE *f, Ir *ir, const char *prefix)
+{
+    F = f;
+    IR = ir;
+    P = c_ident(prefix);
+    REAL = opt.use_double ? "double" : "float";
+    name_vars();
+    Program *p = ir->g->prog;
+    fprintf(F, "/* Generated by agraphc from %s (%s samples, max sample rate %g Hz). Do not edit.\n",
+            safe_comment(p->main->src.path, (int)strlen(p->main->src.path)), REAL, opt.max_sr);
+    fprintf(F, " * inputs: %d, outputs: %d, parameters: %d, probes: %d.\n", p->inputs.n, ir->n_out,
+            p->params.n, p->probes.n);
+    fprintf(F, " * process() allocates nothing, takes no locks and makes no system calls. */\n\n");
+    fputs(agraph_prelude, F);
+    fputc('\n', F);
+    fputs(support, F);
+    emit_state();
+    emit_param_table();
+    emit_init_reset();
+    emit_process();
+    emit_api();
+    emit_descriptor();
+}

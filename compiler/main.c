@@ -1,0 +1,263 @@
+/* main.c — the driver. It reads as the pipeline:
+ *   load -> resolve -> expand -> check -> lower -> schedule -> verify -> emit C -> cc. */
+#include "agraph.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+Options opt = { .opt_level = 2, .max_sr = 192000 };
+
+static jmp_buf abort_jmp;
+static bool abort_armed;
+
+void diag_abort(void)
+{
+    if (abort_armed) longjmp(abort_jmp, 1);
+    exit(1);
+}
+
+static bool dumping(const char *what)
+{
+    if (!opt.dump) return false;
+    size_t n = strlen(what);
+    for (const char *p = opt.dump; *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && strncmp(p, what, n) == 0) return true;
+        if (!e) break;
+        p = e + 1;
+    }
+    return false;
+}
+
+/* The front and middle of the pipeline, shared with the tests. */
+Ir *compile_to_ir(const char *path, const char *text)
+{
+    Ir *volatile ir = NULL;
+    diag_reset();
+    abort_armed = true;
+    if (setjmp(abort_jmp) == 0) {
+        Module *m = text ? load_source(path, text) : load_program(path);
+        if (dumping("ast")) ast_dump(stdout, &m->items);
+        Program *p = resolve_program(m);
+        if (error_count()) goto out;
+        Graph *g = expand_program(p);
+        if (error_count()) goto out;
+        check_graph(g);
+        if (dumping("graph")) graph_dump(stdout, g);
+        if (error_count()) goto out;
+        ir = lower_graph(g);
+        schedule_ir(ir);
+        verify_ir(ir);
+        if (dumping("ir")) ir_dump(stdout, ir);
+    }
+out:
+    abort_armed = false;
+    return error_count() ? NULL : ir;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: agraphc PROGRAM.agraph [options]\n"
+        "Compile an agraph program into an executable (or C).\n\n"
+        "  -o FILE          the executable to write (default: the program's name)\n"
+        "  --emit-c FILE    write the generated C to FILE ('-' for standard output)\n"
+        "  --check          check the program only; write nothing\n"
+        "  -I DIR           look for imported modules in DIR too\n"
+        "  --cc CC          the C compiler to run (default: $CC, else cc)\n"
+        "  -O N             the C compiler's optimisation level (default 2)\n"
+        "  --double         compute in double precision\n"
+        "  --max-sr HZ      the highest sample rate delay lines are sized for (default 192000)\n"
+        "  --dump=STAGES    print stages: ast, graph, ir (comma-separated)\n"
+        "  -h, --help       this help\n");
+}
+
+static int fail_usage(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "agraphc: error: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n(run 'agraphc --help' for usage)\n");
+    return 2;
+}
+
+static const char *self_dir(const char *argv0)
+{
+    char buf[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0) {
+        if (!realpath(argv0, buf)) return NULL;
+        n = (ssize_t)strlen(buf);
+    }
+    buf[n] = 0;
+    char *slash = strrchr(buf, '/');
+    if (slash) *slash = 0;
+    return arena_strdup(buf);
+}
+
+static const char *default_output(const char *in)
+{
+    const char *b = strrchr(in, '/');
+    b = b ? b + 1 : in;
+    const char *dot = strrchr(b, '.');
+    size_t n = dot && dot != b ? (size_t)(dot - b) : strlen(b);
+    const char *stem = arena_strndup(b, n);
+    return strcmp(stem, b) == 0 ? arena_printf("%s.out", stem) : stem;
+}
+
+static const char *stem_of(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    const char *dot = strrchr(b, '.');
+    return dot && dot != b ? arena_strndup(b, (size_t)(dot - b)) : b;
+}
+
+/* Write the C text to `path` through a temporary file renamed into place. */
+static int write_c(Ir *ir, const char *path, const char *prefix)
+{
+    if (strcmp(path, "-") == 0) {
+        emit_c(stdout, ir, prefix);
+        return fflush(stdout) == 0 ? 0 : 1;
+    }
+    char *tmp = arena_printf("%s.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        error(no_loc, "cannot write '%s': %s", path, strerror(errno));
+        return 1;
+    }
+    FILE *f = fdopen(fd, "w");
+    emit_c(f, ir, prefix);
+    bool bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        unlink(tmp);
+        error(no_loc, "cannot write '%s': %s", path, strerror(errno));
+        return 1;
+    }
+    fchmod(fd, 0644);
+    chmod(tmp, 0644);
+    if (rename(tmp, path) != 0) {
+        unlink(tmp);
+        error(no_loc, "cannot write '%s': %s", path, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+typedef struct { int argc; char **argv; int rc; } Job;
+
+static int run(int argc, char **argv)
+{
+    opt.self_dir = self_dir(argv[0]);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+#define NEED_ARG() do { if (!next) return fail_usage("%s needs a value", a); i++; } while (0)
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(stdout); return 0; }
+        else if (!strcmp(a, "-o")) { NEED_ARG(); opt.output = next; }
+        else if (!strcmp(a, "--emit-c")) { NEED_ARG(); opt.emit_c = next; }
+        else if (!strncmp(a, "--emit-c=", 9)) opt.emit_c = a + 9;
+        else if (!strcmp(a, "--check")) opt.check_only = true;
+        else if (!strcmp(a, "-I")) { NEED_ARG(); vec_push(&opt.include_dirs, (void *)next); }
+        else if (!strncmp(a, "-I", 2)) vec_push(&opt.include_dirs, (void *)(a + 2));
+        else if (!strcmp(a, "--cc")) { NEED_ARG(); opt.cc = next; }
+        else if (!strcmp(a, "-O")) { NEED_ARG(); opt.opt_level = atoi(next); }
+        else if (!strncmp(a, "-O", 2) && a[2] >= '0' && a[2] <= '3' && !a[3]) opt.opt_level = a[2] - '0';
+        else if (!strcmp(a, "--double")) opt.use_double = true;
+        else if (!strcmp(a, "--max-sr")) {
+            NEED_ARG();
+            char *end;
+            opt.max_sr = strtod(next, &end);
+            if (*end || !(opt.max_sr >= 1000 && opt.max_sr <= 1536000))
+                return fail_usage("--max-sr must be a rate from 1000 to 1536000 Hz, not '%s'", next);
+        }
+        else if (!strncmp(a, "--dump=", 7)) opt.dump = a + 7;
+        else if (!strcmp(a, "--dump")) { NEED_ARG(); opt.dump = next; }
+        else if (a[0] == '-' && a[1]) return fail_usage("unknown option '%s'", a);
+        else if (opt.input) return fail_usage("more than one program given ('%s')", a);
+        else opt.input = a;
+    }
+    if (!opt.input) return fail_usage("%s", "no program given");
+    if (opt.dump)
+        for (const char *p = opt.dump; *p;) {
+            const char *e = strchr(p, ',');
+            size_t n = e ? (size_t)(e - p) : strlen(p);
+            if (!((n == 3 && !strncmp(p, "ast", 3)) || (n == 5 && !strncmp(p, "graph", 5)) ||
+                  (n == 2 && !strncmp(p, "ir", 2))))
+                return fail_usage("unknown --dump stage in '%s' (stages: ast, graph, ir)", opt.dump);
+            if (!e) break;
+            p = e + 1;
+        }
+
+    Ir *ir = compile_to_ir(opt.input, NULL);
+    if (!ir) return 1;
+    if (opt.check_only) return 0;
+    const char *prefix = stem_of(opt.input);
+    abort_armed = true;
+    if (setjmp(abort_jmp) != 0) return 1;
+    if (opt.emit_c) {
+        if (write_c(ir, opt.emit_c, prefix)) return 1;
+        if (!opt.output) return 0;
+    }
+    const char *exe = opt.output ? opt.output : default_output(opt.input);
+    const char *tmpdir = getenv("TMPDIR");
+    char *cpath = arena_printf("%s/agraphc-XXXXXX.c", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    int fd = mkstemps(cpath, 2);
+    if (fd < 0) {
+        error(no_loc, "cannot create a temporary file: %s", strerror(errno));
+        return 1;
+    }
+    FILE *f = fdopen(fd, "w");
+    emit_c(f, ir, prefix);
+    if (fclose(f) != 0) {
+        unlink(cpath);
+        error(no_loc, "cannot write a temporary file: %s", strerror(errno));
+        return 1;
+    }
+    /* The executable appears under its name only once it is complete. */
+    char *tmpexe = arena_printf("%s.tmp-XXXXXX", exe);
+    int efd = mkstemp(tmpexe);
+    if (efd < 0) {
+        unlink(cpath);
+        error(no_loc, "cannot write '%s': %s", exe, strerror(errno));
+        return 1;
+    }
+    close(efd);
+    int rc = build_executable(cpath, tmpexe);
+    unlink(cpath);
+    if (rc == 0 && rename(tmpexe, exe) != 0) {
+        error(no_loc, "cannot write '%s': %s", exe, strerror(errno));
+        rc = 1;
+    }
+    if (rc != 0) unlink(tmpexe);
+    return rc;
+}
+
+/* Compilation runs on a thread with a large stack, so deep programs meet a limit with a
+ * clear message instead of a stack overflow. */
+static void *run_thread(void *p)
+{
+    Job *j = p;
+    j->rc = run(j->argc, j->argv);
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    Job j = { argc, argv, 1 };
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, (size_t)1 << 30);
+    pthread_t t;
+    if (pthread_create(&t, &attr, run_thread, &j) != 0) run_thread(&j);
+    else pthread_join(t, NULL);
+    fflush(stdout);
+    arena_free_all();
+    return j.rc;
+}

@@ -1,0 +1,67 @@
+/* schedule.c — the schedule: keep only what outputs, probes and delay lines need, and place
+ * each instruction at the slowest rate that is correct — init (once per sample rate), control
+ * (once per block, before the sample loop) or audio (in the one fused loop). Lowering already
+ * produced a valid same-sample order; the schedule keeps it within each section. */
+#include "agraph.h"
+
+static Ir *IR;
+
+static void mark(int id, Vec *work)
+{
+    Ins *x = IR->ins.v[id];
+    if (x->live) return;
+    x->live = true;
+    vec_push(work, x);
+}
+
+void schedule_ir(Ir *ir)
+{
+    IR = ir;
+    Vec work = {0};
+    for (int i = 0; i < ir->n_out; i++) mark(ir->out_ids[i], &work);
+    for (int i = 0; i < ir->probe_total; i++) mark(ir->probe_ids[i], &work);
+    /* Parameters stay in the table even when unused; their raw values are cheap. */
+    bool *line_live = arena_alloc(sizeof(bool) * (size_t)(ir->lines.n + 1));
+    while (work.n) {
+        Ins *x = work.v[--work.n];
+        for (int a = 0; a < x->nargs; a++) mark(x->a[a], &work);
+        if (x->op == I_DREAD && !line_live[x->aux]) {
+            line_live[x->aux] = true;
+            mark(((DelayLine *)ir->lines.v[x->aux])->src, &work);
+        }
+        if (x->op == I_SMOOTH) mark(x->a[0], &work);
+    }
+    for (int r = 0; r < 4; r++) ir->sched[r].n = 0;
+    for (int i = 0; i < ir->ins.n; i++) {
+        Ins *x = ir->ins.v[i];
+        if (!x->live || x->op == I_CONST) continue;
+        x->order = ir->sched[x->rate].n;
+        vec_push(&ir->sched[x->rate], x);
+        for (int a = 0; a < x->nargs; a++) {
+            Ins *y = ir->ins.v[x->a[a]];
+            y->uses++;
+            if (y->rate == R_INIT && x->rate > R_INIT) y->stored = true;
+        }
+    }
+    for (int i = 0; i < ir->n_out; i++) {
+        Ins *y = ir->ins.v[ir->out_ids[i]];
+        y->uses++;
+        if (y->rate == R_INIT) y->stored = true;
+    }
+    for (int i = 0; i < ir->probe_total; i++) {
+        Ins *y = ir->ins.v[ir->probe_ids[i]];
+        y->uses++;
+        if (y->rate == R_INIT) y->stored = true;
+    }
+    for (int i = 0; i < ir->lines.n; i++) {
+        DelayLine *l = ir->lines.v[i];
+        if (!line_live[i]) { l->src = -1; continue; }
+        Ins *y = ir->ins.v[l->src];
+        y->uses++;
+        if (y->rate == R_INIT) y->stored = true;
+    }
+    for (int i = 0; i < ir->smooth_src.n; i++) {
+        Ins *y = ir->smooth_src.v[i];
+        if (y->rate == R_INIT) y->stored = true;
+    }
+}
