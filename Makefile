@@ -22,7 +22,7 @@ COMPILER_OBJS = $(B)/compiler/arena.o $(B)/compiler/diag.o $(B)/compiler/lex.o \
     $(B)/compiler/parse.o $(B)/compiler/ast.o $(B)/compiler/load.o $(B)/compiler/resolve.o \
     $(B)/compiler/expand.o $(B)/compiler/fold.o $(B)/compiler/check.o $(B)/compiler/lower.o \
     $(B)/compiler/schedule.o $(B)/compiler/verify.o $(B)/compiler/emit_c.o \
-    $(B)/compiler/prelude.o $(B)/compiler/build.o
+    $(B)/compiler/prelude.o $(B)/compiler/build.o $(B)/compiler/pipeline.o
 COMPILER_MAIN = $(B)/compiler/main.o
 
 # ---- runtime --------------------------------------------------------------------------------
@@ -98,7 +98,7 @@ $(B)/tests/testutil.o: tests/testutil.c tests/testutil.h
 	$(CC) $(ALL_CFLAGS) -Itests -c -o $@ $<
 
 $(B)/run-tests: $(TEST_OBJS) $(B)/tests/testutil.o $(COMPILER_OBJS)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ -lcriterion -lm -lpthread -ldl
+	$(CC) $(ALL_CFLAGS) -o $@ $^ -lcriterion -lsndfile -lm -lpthread -ldl
 
 test: all $(B)/run-tests
 	$(B)/run-tests --jobs 2

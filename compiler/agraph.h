@@ -69,6 +69,8 @@ typedef struct Token {
 struct Ast;
 struct Module;
 void parse_module(struct Module *m);
+extern FILE *lex_dump_to;                /* --dump=tokens: every token as it is pushed */
+const char *token_name(int major);       /* parse.y */
 /* Units, from agraph_units.h. */
 enum {
 #define UNIT(id, spelling, dim, factor) id,
@@ -279,6 +281,7 @@ typedef enum {
 #undef X
 } NodeOp;
 extern const char *const node_op_name[];
+#define ARG_LOC(n, i) ((n)->arg_loc && (n)->arg_loc[i].src ? (n)->arg_loc[i] : (n)->args[i]->loc)
 
 typedef enum { T_UNKNOWN, T_BOOL, T_INT, T_FLOAT } Type;
 typedef enum { R_CONST, R_INIT, R_CONTROL, R_AUDIO } Rate;
@@ -299,6 +302,7 @@ typedef struct Node {
     double cval;
     bool is_int;
     struct Node **args;
+    Loc *arg_loc;           /* where each argument is written (a name's use, not its definition) */
     int nargs;
     Loc loc;                /* the source the user wrote */
     Inst *inst;
@@ -421,8 +425,10 @@ const char *c_string(const char *s);
 int build_executable(const char *c_path, const char *exe_path);
 const char *stdlib_dir(void);
 
-/* ============================== main.c ===================================================== */
-/* The pipeline, for the driver and the tests: returns the IR, or NULL after errors. */
+/* ============================== pipeline.c ================================================= */
+/* The pipeline, for the driver and the tests: returns the IR, or NULL after errors. text is
+ * the source when given, else the file is read. */
 Ir *compile_to_ir(const char *path, const char *text);
+bool dumping(const char *stage);
 
 #endif /* AGRAPH_H */

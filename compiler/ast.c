@@ -456,7 +456,7 @@ void parse_syntax_error(Module *m, int major, Token *tok)
 {
     Loc at = tok->loc;
     char what[96];
-    if (major == 0) snprintf(what, sizeof what, "end of file");
+    if (major == 0 || at.len == 0) snprintf(what, sizeof what, "end of file");
     else if (major == TK_NL && at.len == 1 && at.src->text[at.off] == '\n')
         snprintf(what, sizeof what, "end of line");
     else snprintf(what, sizeof what, "'%.*s'", at.len > 40 ? 40 : at.len, at.src->text + at.off);
@@ -519,7 +519,8 @@ static void dump(FILE *f, Ast *a, int ind)
     default:
         if (a->name) fprintf(f, " %s", a->name);
     }
-    for (int i = 0; i < a->names.n; i++) fprintf(f, " %s", VEC_AT(a->names, i, Ast *)->name);
+    if (a->kind != S_PARAM)
+        for (int i = 0; i < a->names.n; i++) fprintf(f, " %s", VEC_AT(a->names, i, Ast *)->name);
     if (a->kind == S_PARAM) {
         fprintf(f, " kind=%d scale=%s", a->op, a->scale == AGRAPH_SCALE_LOG ? "log" : "linear");
         if (a->str) fprintf(f, " label=\"%s\"", a->str);

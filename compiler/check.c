@@ -187,7 +187,7 @@ static bool infer(Node *n, bool report)
             else if (ti != T_UNKNOWN && ti != t) {
                 if (ti == T_BOOL || t == T_BOOL) {
                     if (report) {
-                        error(a[i]->loc, "a tuple mixes conditions (bool) and numbers");
+                        error(ARG_LOC(n, i), "a tuple mixes conditions (bool) and numbers");
                         note_instances(n->inst);
                     }
                 } else t = T_FLOAT;
@@ -209,14 +209,14 @@ static bool infer(Node *n, bool report)
             t = T_BOOL;
             for (int i = 0; i < 2; i++)
                 if (report && a[i]->type != T_BOOL && a[i]->type != T_UNKNOWN) {
-                    error(a[i]->loc, "'%s' needs conditions on both sides; this is a number (%s)",
+                    error(ARG_LOC(n, i), "'%s' needs conditions on both sides; this is a number (%s)",
                           op_spelling[op], type_name[a[i]->type]);
                     note_instances(n->inst);
                 }
         } else {
             for (int i = 0; i < 2; i++)
                 if (report && a[i]->type == T_BOOL) {
-                    error(a[i]->loc, "'%s' needs numbers; this is a condition (bool): use "
+                    error(ARG_LOC(n, i), "'%s' needs numbers; this is a condition (bool): use "
                           "select(c, 1, 0) or float(c)", op_spelling[op]);
                     note_instances(n->inst);
                 }
@@ -232,13 +232,13 @@ static bool infer(Node *n, bool report)
         if (n->index == OP_NOT) {
             t = T_BOOL;
             if (report && a[0]->type != T_BOOL && a[0]->type != T_UNKNOWN) {
-                error(a[0]->loc, "'!' needs a condition; this is a number (%s)", type_name[a[0]->type]);
+                error(ARG_LOC(n, 0), "'!' needs a condition; this is a number (%s)", type_name[a[0]->type]);
                 note_instances(n->inst);
             }
         } else {
             t = a[0]->type == T_INT ? T_INT : T_FLOAT;
             if (report && a[0]->type == T_BOOL) {
-                error(a[0]->loc, "'-' needs a number; this is a condition (bool)");
+                error(ARG_LOC(n, 0), "'-' needs a number; this is a condition (bool)");
                 note_instances(n->inst);
             }
         }
@@ -247,7 +247,7 @@ static bool infer(Node *n, bool report)
         int b = n->index;
         if (b == B_SELECT) {
             if (report && a[0]->type != T_BOOL && a[0]->type != T_UNKNOWN) {
-                error(a[0]->loc, "select's condition must be a comparison (bool), like x > 0");
+                error(ARG_LOC(n, 0), "select's condition must be a comparison (bool), like x > 0");
                 note_instances(n->inst);
             }
             Type x = a[1]->type, y = a[2]->type;
@@ -262,7 +262,7 @@ static bool infer(Node *n, bool report)
         } else {
             for (int i = 0; i < n->nargs; i++)
                 if (report && a[i]->type == T_BOOL && b != B_FLOAT) {
-                    error(a[i]->loc, "'%s' needs a number; this is a condition (bool)", builtin_name[b]);
+                    error(ARG_LOC(n, i), "'%s' needs a number; this is a condition (bool)", builtin_name[b]);
                     note_instances(n->inst);
                 }
             bool all_int = true;
@@ -278,16 +278,16 @@ static bool infer(Node *n, bool report)
         t = a[0]->type;
         w = a[0]->width ? a[0]->width : 1;
         if (a[1]->width > 1 && a[1]->width != w && report) {
-            error(a[1]->loc, "the delay length has %d channels but the signal has %d", a[1]->width, w);
+            error(ARG_LOC(n, 1), "the delay length has %d channels but the signal has %d", a[1]->width, w);
             note_instances(n->inst);
         }
         if (a[1]->width > w) w = a[1]->width;
         if (report && !numeric(a[1]->type)) {
-            error(a[1]->loc, "a delay length must be a number of samples, not a condition");
+            error(ARG_LOC(n, 1), "a delay length must be a number of samples, not a condition");
             note_instances(n->inst);
         }
         if (report && n->nargs == 3 && a[2]->width > 1) {
-            error(a[2]->loc, "a delay bound must be one number");
+            error(ARG_LOC(n, 2), "a delay bound must be one number");
             note_instances(n->inst);
         }
         smooth = false;
@@ -306,7 +306,7 @@ broadcast:
                 error(n->loc, "channel mismatch: %d channels and %d channels", w, wi);
                 for (int k = 0; k < n->nargs; k++)
                     if (a[k]->width > 1)
-                        note(a[k]->loc, "this has %d channel%s", a[k]->width, a[k]->width == 1 ? "" : "s");
+                        note(ARG_LOC(n, k), "this has %d channel%s", a[k]->width, a[k]->width == 1 ? "" : "s");
                 note_instances(n->inst);
             }
             break;
@@ -332,13 +332,13 @@ static void check_delays(void)
         Node *len = n->args[1], *max = n->nargs == 3 ? n->args[2] : NULL;
         Node *bound = max ? max : len;
         if (!max && len->rate > R_INIT) {
-            error(len->loc, "the delay length changes while the program runs (it is %s-rate); "
+            error(ARG_LOC(n, 1), "the delay length changes while the program runs (it is %s-rate); "
                   "give it a bound, as in x@(length, max: 1s)", rate_name[len->rate]);
             note_instances(n->inst);
             continue;
         }
         if (max && max->rate > R_INIT) {
-            error(max->loc, "a delay bound must be a constant, not a %s-rate value", rate_name[max->rate]);
+            error(ARG_LOC(n, 2), "a delay bound must be a constant, not a %s-rate value", rate_name[max->rate]);
             note_instances(n->inst);
             continue;
         }
@@ -348,7 +348,7 @@ static void check_delays(void)
             if (sr > opt.max_sr) continue;
             double v;
             if (!fold_node(bound, sr, &v) || !isfinite(v)) {
-                error(bound->loc, "the delay %s cannot be computed before audio starts",
+                error(max ? ARG_LOC(n, 2) : ARG_LOC(n, 1), "the delay %s cannot be computed before audio starts",
                       max ? "bound" : "length");
                 note_instances(n->inst);
                 worst = -2;
@@ -356,7 +356,7 @@ static void check_delays(void)
             }
             if (v > worst) worst = v;
             if (v < 0) {
-                error(bound->loc, "a delay cannot be negative (it is %g samples at %g Hz)", v, sr);
+                error(max ? ARG_LOC(n, 2) : ARG_LOC(n, 1), "a delay cannot be negative (it is %g samples at %g Hz)", v, sr);
                 note_instances(n->inst);
                 worst = -2;
                 break;
@@ -364,7 +364,7 @@ static void check_delays(void)
         }
         if (worst == -2) continue;
         if (worst > MAX_DELAY_SAMPLES) {
-            error(bound->loc, "a delay of %.0f samples is too long (the limit is %d samples, "
+            error(max ? ARG_LOC(n, 2) : ARG_LOC(n, 1), "a delay of %.0f samples is too long (the limit is %d samples, "
                   "%.1f s at %g Hz)", worst, MAX_DELAY_SAMPLES, MAX_DELAY_SAMPLES / opt.max_sr,
                   opt.max_sr);
             note_instances(n->inst);

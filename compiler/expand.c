@@ -35,6 +35,7 @@ static Node *new_node(NodeOp op, Loc loc, int nargs)
     n->inst = cur_inst;
     n->nargs = nargs;
     n->args = nargs ? arena_alloc(sizeof(Node *) * (size_t)nargs) : NULL;
+    n->arg_loc = nargs ? arena_alloc(sizeof(Loc) * (size_t)nargs) : NULL;
     vec_push(&G->nodes, n);
     return n;
 }
@@ -297,25 +298,40 @@ static Node *expand(Ast *e)
         }
         n = new_node(N_CALL, e->loc, e->args.n);
         n->index = y->index;
-        for (int i = 0; i < e->args.n; i++) n->args[i] = expand(VEC_AT(e->args, i, Ast *)->a);
+        for (int i = 0; i < e->args.n; i++) {
+            n->args[i] = expand(VEC_AT(e->args, i, Ast *)->a);
+            n->arg_loc[i] = VEC_AT(e->args, i, Ast *)->a->loc;
+        }
         return n;
     }
     case A_BINOP:
-        return binop(e->op, expand(e->a), expand(e->b), e->loc);
+        n = binop(e->op, expand(e->a), expand(e->b), e->loc);
+        n->arg_loc[0] = e->a->loc;
+        n->arg_loc[1] = e->b->loc;
+        return n;
     case A_UNOP:
         n = new_node(N_UNOP, e->loc, 1);
         n->index = e->op;
         n->args[0] = expand(e->a);
+        n->arg_loc[0] = e->a->loc;
         return n;
     case A_DELAY:
         n = new_node(N_DELAY, e->loc, e->c ? 3 : 2);
         n->args[0] = expand(e->a);
         n->args[1] = expand(e->b);
-        if (e->c) n->args[2] = expand(e->c);
+        n->arg_loc[0] = e->a->loc;
+        n->arg_loc[1] = e->b->loc;
+        if (e->c) {
+            n->args[2] = expand(e->c);
+            n->arg_loc[2] = e->c->loc;
+        }
         return n;
     case A_TUPLE:
         n = new_node(N_TUPLE, e->loc, e->args.n);
-        for (int i = 0; i < e->args.n; i++) n->args[i] = expand(e->args.v[i]);
+        for (int i = 0; i < e->args.n; i++) {
+            n->args[i] = expand(e->args.v[i]);
+            n->arg_loc[i] = ((Ast *)e->args.v[i])->loc;
+        }
         return n;
     case A_INDEX: {
         Node *x = expand(e->a);

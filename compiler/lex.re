@@ -82,8 +82,20 @@ static bool ends_expression(int tok)
            tok == TK_RBRACKET || tok == TK_RBRACE || tok == TK_RETURN;
 }
 
+FILE *lex_dump_to;
+
 static void push(Lexer *L, int tok, Token t)
 {
+    if (lex_dump_to) {
+        int line, col;
+        loc_linecol(t.loc, &line, &col);
+        fprintf(lex_dump_to, "%d:%d %s", line, col, token_name(tok));
+        if (tok == TK_NUMBER) {
+            fprintf(lex_dump_to, " %g%s", t.num, t.unit >= 0 ? unit_spelling[t.unit] : "");
+            if (t.is_int) fprintf(lex_dump_to, " int");
+        } else if (tok == TK_IDENT || tok == TK_STRING) fprintf(lex_dump_to, " %s", t.str);
+        fputc('\n', lex_dump_to);
+    }
     agp(L->parser, tok, t, L->mod);
     L->last = tok;
 }

@@ -1,66 +1,18 @@
-/* main.c — the driver. It reads as the pipeline:
- *   load -> resolve -> expand -> check -> lower -> schedule -> verify -> emit C -> cc. */
+/* main.c — the driver: the command line of agraphc, then the pipeline (pipeline.c) and the
+ * back end: emit C -> cc -> executable. */
 #include "agraph.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <setjmp.h>
+
+extern jmp_buf abort_jmp;
+extern bool abort_armed;
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-Options opt = { .opt_level = 2, .max_sr = 192000 };
-
-static jmp_buf abort_jmp;
-static bool abort_armed;
-
-void diag_abort(void)
-{
-    if (abort_armed) longjmp(abort_jmp, 1);
-    exit(1);
-}
-
-static bool dumping(const char *what)
-{
-    if (!opt.dump) return false;
-    size_t n = strlen(what);
-    for (const char *p = opt.dump; *p;) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (len == n && strncmp(p, what, n) == 0) return true;
-        if (!e) break;
-        p = e + 1;
-    }
-    return false;
-}
-
-/* The front and middle of the pipeline, shared with the tests. */
-Ir *compile_to_ir(const char *path, const char *text)
-{
-    Ir *volatile ir = NULL;
-    diag_reset();
-    abort_armed = true;
-    if (setjmp(abort_jmp) == 0) {
-        Module *m = text ? load_source(path, text) : load_program(path);
-        if (dumping("ast")) ast_dump(stdout, &m->items);
-        Program *p = resolve_program(m);
-        if (error_count()) goto out;
-        Graph *g = expand_program(p);
-        if (error_count()) goto out;
-        check_graph(g);
-        if (dumping("graph")) graph_dump(stdout, g);
-        if (error_count()) goto out;
-        ir = lower_graph(g);
-        schedule_ir(ir);
-        verify_ir(ir);
-        if (dumping("ir")) ir_dump(stdout, ir);
-    }
-out:
-    abort_armed = false;
-    return error_count() ? NULL : ir;
-}
 
 static void usage(FILE *f)
 {
@@ -75,7 +27,7 @@ static void usage(FILE *f)
         "  -O N             the C compiler's optimisation level (default 2)\n"
         "  --double         compute in double precision\n"
         "  --max-sr HZ      the highest sample rate delay lines are sized for (default 192000)\n"
-        "  --dump=STAGES    print stages: ast, graph, ir (comma-separated)\n"
+        "  --dump=STAGES    print stages: tokens, ast, graph, ir (comma-separated)\n"
         "  -h, --help       this help\n");
 }
 
@@ -188,9 +140,9 @@ static int run(int argc, char **argv)
         for (const char *p = opt.dump; *p;) {
             const char *e = strchr(p, ',');
             size_t n = e ? (size_t)(e - p) : strlen(p);
-            if (!((n == 3 && !strncmp(p, "ast", 3)) || (n == 5 && !strncmp(p, "graph", 5)) ||
+            if (!((n == 3 && !strncmp(p, "ast", 3)) || (n == 6 && !strncmp(p, "tokens", 6)) || (n == 5 && !strncmp(p, "graph", 5)) ||
                   (n == 2 && !strncmp(p, "ir", 2))))
-                return fail_usage("unknown --dump stage in '%s' (stages: ast, graph, ir)", opt.dump);
+                return fail_usage("unknown --dump stage in '%s' (stages: tokens, ast, graph, ir)", opt.dump);
             if (!e) break;
             p = e + 1;
         }

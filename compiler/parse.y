@@ -131,3 +131,11 @@ alist(A) ::= arg(X).                        { A = list_add(mk_list(mod), X); }
 alist(A) ::= alist(B) COMMA arg(X).         { A = list_add(B, X); }
 arg(A) ::= expr(E).                         { A = mk_arg(mod, NULL, E); }
 arg(A) ::= IDENT(N) COLON expr(E).          { A = mk_arg(mod, &N, E); }
+
+%code {
+/* For --dump=tokens and the lexer's tests. */
+const char *token_name(int major)
+{
+    return major >= 0 && major < (int)(sizeof yyTokenName / sizeof yyTokenName[0]) ? yyTokenName[major] : "?";
+}
+}

@@ -1,5 +1,4 @@
 /* testutil.c — command running and file helpers for the test suite (see testutil.h). */
-#define _GNU_SOURCE
 #include "testutil.h"
 
 #include <errno.h>

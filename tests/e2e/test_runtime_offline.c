@@ -818,16 +818,22 @@ static void interrupt_render(int sig, const char *signame)
         sigprocmask(SIG_SETMASK, &none, NULL);
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
-        execl(sine, sine, "-o", out, "--duration", "100000s", (char *)NULL);
+        /* --block 1 renders slowly (about 30 s here), so a run that ignored the signal would
+         * still be going when the test gives up on it below, having written little. */
+        execl(sine, sine, "-o", out, "--duration", "1000s", "--block", "1", (char *)NULL);
         _exit(127);
     }
-    int started = 0;
+    int started = 0, st = 0, ended = 0;
     for (int i = 0; i < 1000 && !(started = has_temp_file(dir)); i++) sleep_s(0.01);
     sleep_s(0.2);
     kill(pid, sig);
-    int st = 0;
-    waitpid(pid, &st, 0);
+    for (int i = 0; i < 500 && !(ended = waitpid(pid, &st, WNOHANG) == pid); i++) sleep_s(0.01);
+    if (!ended) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &st, 0);
+    }
     cr_expect(started, "the temporary file never appeared");
+    cr_assert(ended, "still rendering 5 s after %s", signame);
     cr_expect(WIFSIGNALED(st) && WTERMSIG(st) == sig, "wait status %#x: not killed by %s", st, signame);
     char *text = read_file(err, NULL);
     char *want = fmt_str("sine: error: stopped by %s; '%s' was not written", signame, out);

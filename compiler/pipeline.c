@@ -1,0 +1,62 @@
+/* pipeline.c — the compiler's pipeline, one pass after another:
+ *   load -> resolve -> expand -> check -> lower -> schedule -> verify
+ * with a dump after the passes named by --dump. The driver (main.c) and the tests call it. */
+#include "agraph.h"
+
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+Options opt = { .opt_level = 2, .max_sr = 192000 };
+
+jmp_buf abort_jmp;
+bool abort_armed;
+
+void diag_abort(void)
+{
+    if (abort_armed) longjmp(abort_jmp, 1);
+    exit(1);
+}
+
+bool dumping(const char *what)
+{
+    if (!opt.dump) return false;
+    size_t n = strlen(what);
+    for (const char *p = opt.dump; *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && strncmp(p, what, n) == 0) return true;
+        if (!e) break;
+        p = e + 1;
+    }
+    return false;
+}
+
+/* The front and middle of the pipeline, shared with the tests. */
+Ir *compile_to_ir(const char *path, const char *text)
+{
+    Ir *volatile ir = NULL;
+    diag_reset();
+    abort_armed = true;
+    if (dumping("tokens")) lex_dump_to = stdout;
+    if (setjmp(abort_jmp) == 0) {
+        Module *m = text ? load_source(path, text) : load_program(path);
+        if (dumping("ast")) ast_dump(stdout, &m->items);
+        Program *p = resolve_program(m);
+        if (error_count()) goto out;
+        Graph *g = expand_program(p);
+        if (error_count()) goto out;
+        check_graph(g);
+        if (dumping("graph")) graph_dump(stdout, g);
+        if (error_count()) goto out;
+        ir = lower_graph(g);
+        schedule_ir(ir);
+        verify_ir(ir);
+        if (dumping("ir")) ir_dump(stdout, ir);
+    }
+out:
+    abort_armed = false;
+    lex_dump_to = NULL;
+    return error_count() ? NULL : ir;
+}
+
