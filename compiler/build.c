@@ -5,6 +5,7 @@
 #include "agraph.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +31,10 @@ const char *stdlib_dir(void)
     const char *env = getenv("AGRAPH_STDLIB");
     if (env && *env) return env;
     if (!opt.self_dir) return NULL;
-    if (in_tree()) return arena_printf("%s/../stdlib", opt.self_dir);
-    return arena_printf("%s/../share/agraph/stdlib", opt.self_dir);
+    const char *d = in_tree() ? arena_printf("%s/../stdlib", opt.self_dir)
+                              : arena_printf("%s/../share/agraph/stdlib", opt.self_dir);
+    char buf[PATH_MAX];
+    return realpath(d, buf) ? arena_strdup(buf) : d;
 }
 
 static const char *include_dir(void)
