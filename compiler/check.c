@@ -326,6 +326,7 @@ static void check_delays(void)
 {
     static const double rates[] = { 8000, 11025, 16000, 22050, 32000, 44100, 48000, 88200, 96000, 176400 };
     int stamp = 1000;
+    long work = 0;
     for (int i = 0; i < G->nodes.n; i++) {
         Node *n = G->nodes.v[i];
         if (n->op != N_DELAY) continue;
@@ -371,7 +372,10 @@ static void check_delays(void)
             continue;
         }
         n->cval = ceil(worst);    /* longest length, in samples, at any supported rate */
-        if (max) n->in_cycle = reaches(n->args[0], n, ++stamp);
+        /* Feedback: the source is computed from this read in the same sample. Past a budget
+         * of graph walks, assume so (the line is then written at the end of the sample). */
+        n->in_cycle = work > 50000000L || reaches(n->args[0], n, ++stamp);
+        work += G->nodes.n;
     }
 }
 

@@ -206,7 +206,7 @@ static int lower_delay(Node *n, int ch)
 {
     Node *src = n->args[0];
     int sch = src->width == 1 ? 0 : ch;
-    int len = cast(arg(n, 1, ch), n->args[1]->type == T_INT ? T_INT : T_FLOAT);
+    int len = cast(audio_operand(n, 1, ch), n->args[1]->type == T_INT ? T_INT : T_FLOAT);
     double k;
     bool variable = n->nargs == 3;
     if (!variable && is_const(len, &k) && lrint(k) == 0) return lower(src, sch);   /* x@0 is x */
@@ -214,17 +214,13 @@ static int lower_delay(Node *n, int ch)
     int maxlen = (int)n->cval;
     if (maxlen > l->max_len) l->max_len = maxlen;
     if (variable || !is_const(len, &k) || lrint(k) != 1) l->scalar = false;
-    if (variable) {
-        l->variable = true;
-        l->in_cycle |= n->in_cycle;
-        if (!n->in_cycle) {
-            /* The source does not depend on this read: compute (and write) it first, so a
-             * length of 0 reads the current sample. */
-            int sid = lower(src, sch);
-            if (l->src < 0) l->src = sid;
-        }
-    } else {
-        l->in_cycle = true;      /* constant reads need no ordering: written at the end */
+    l->variable |= variable;
+    l->in_cycle |= n->in_cycle;
+    if (!n->in_cycle) {
+        /* The source does not depend on this read: compute (and write) it first, so a
+         * length of 0 reads the current sample. */
+        int sid = lower(src, sch);
+        if (l->src < 0) l->src = sid;
     }
     Ins r = mk(I_DREAD, l->index, src->type, n);
     r.a[0] = len;

@@ -257,7 +257,7 @@ static int render_frames(render *r)
         done += n;
     }
     memset(r->in_buf, 0, (size_t)opt->block * (size_t)r->prog->n_inputs * sizeof(float));
-    for (long long left = 0; left > 0; ) {
+    for (long long left = tail_len; left > 0; ) {
         if (agraph_stop_signal()) return agraph_stop_signal();
         int n = left < opt->block ? (int)left : opt->block;
         if (run_block(r, n) < 0) return -1;
