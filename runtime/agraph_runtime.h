@@ -33,6 +33,9 @@ int agraph_run(const agraph_program *prog, int argc, char **argv);
 /* Print "NAME: error: MESSAGE" on stderr, NAME being the executable's. */
 void agraph_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Channel names joined for messages, "l, r" (an index where a name is missing). */
+void agraph_join_names(char *buf, size_t size, const char *const *names, int n);
+
 /* --bits: the sample format of uncompressed output. */
 enum { AGRAPH_BITS_DEFAULT, AGRAPH_BITS_16, AGRAPH_BITS_24, AGRAPH_BITS_32, AGRAPH_BITS_FLOAT };
 

@@ -77,6 +77,16 @@ void agraph_error(const char *fmt, ...)
     va_end(ap);
 }
 
+void agraph_join_names(char *buf, size_t size, const char *const *names, int n)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    for (int i = 0; i < n && len < size; i++) {
+        if (names && names[i]) len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "", names[i]);
+        else len += (size_t)snprintf(buf + len, size - len, "%s%d", i ? ", " : "", i);
+    }
+}
+
 static int usage_hint(void)
 {
     fprintf(stderr, "Try '%s --help' for the options.\n", progname);
@@ -255,14 +265,6 @@ static void print_wrapped(const char *text, int indent, int col)
     putchar('\n');
 }
 
-static void print_names(const char *const *names, int n)
-{
-    for (int i = 0; i < n; i++) {
-        if (names && names[i]) printf("%s%s", i ? ", " : "", names[i]);
-        else printf("%s%d", i ? ", " : "", i);
-    }
-}
-
 /* A label padded to `width`, a control character (a newline in a label) shown as a space. */
 static void print_label(const char *label, int width)
 {
@@ -302,6 +304,11 @@ static void print_params(const agraph_program *prog)
     print_wrapped("A value is in the parameter's unit, or in another unit of the same kind, "
                   "which is converted (a Hz parameter takes 2kHz, an ms one 0.5s). "
                   "A value outside the range is refused with an error, not clamped.", 0, 0);
+    for (int i = 0; i < prog->n_params; i++)
+        if (prog->params[i].kind != AGRAPH_PARAM_SLIDER) {
+            printf("A toggle or a button also takes on/off or true/false.\n");
+            break;
+        }
 }
 
 static void print_help(const agraph_program *prog)
@@ -313,17 +320,21 @@ static void print_help(const agraph_program *prog)
     if (prog->source) printf(", compiled from %s", prog->source);
     printf(".\n");
 
-    if (n_in == 0) {
-        printf("Inputs:  none (a generator: --duration sets the length).\n");
-    } else {
-        printf("Inputs:  %d channel%s (", n_in, n_in == 1 ? "" : "s");
-        print_names(prog->input_names, n_in);
-        if (n_in == 1) printf("), from a mono file.\n");
-        else printf("), from one %d-channel file or files whose channels add up to %d.\n", n_in, n_in);
-    }
-    printf("Outputs: %d channel%s (", n_out, n_out == 1 ? "" : "s");
-    print_names(prog->output_names, n_out);
-    printf(").\n");
+    char names[512], line[1024];
+    agraph_join_names(names, sizeof names, prog->input_names, n_in);
+    if (n_in == 0)
+        snprintf(line, sizeof line, "none (a generator: --duration sets the length).");
+    else if (n_in == 1)
+        snprintf(line, sizeof line, "1 channel (%s), from a mono file.", names);
+    else
+        snprintf(line, sizeof line, "%d channels (%s), from one %d-channel file or from files "
+                 "whose channels add up to %d.", n_in, names, n_in, n_in);
+    printf("Inputs:  ");
+    print_wrapped(line, 9, 9);
+    agraph_join_names(names, sizeof names, prog->output_names, n_out);
+    snprintf(line, sizeof line, "%d channel%s (%s).", n_out, n_out == 1 ? "" : "s", names);
+    printf("Outputs: ");
+    print_wrapped(line, 9, 9);
     print_params(prog);
 
     printf("\nOptions:\n");

@@ -105,17 +105,6 @@ static int output_format_for(const char *name, int bits)
 
 static const char *plural(int n) { return n == 1 ? "" : "s"; }
 
-/* "l, r" */
-static void list_names(char *buf, size_t size, const char *const *names, int n)
-{
-    size_t len = 0;
-    buf[0] = 0;
-    for (int i = 0; i < n && len < size; i++) {
-        if (names && names[i]) len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "", names[i]);
-        else len += (size_t)snprintf(buf + len, size - len, "%s%d", i ? ", " : "", i);
-    }
-}
-
 /* Open the -i files and check them against the program and the output; -1 after an error. */
 static int open_inputs(render *r)
 {
@@ -124,7 +113,11 @@ static int open_inputs(render *r)
     int out_exists = stat(opt->output, &out_st) == 0;
     int channels = 0;
 
-    r->inputs = calloc((size_t)opt->n_inputs, sizeof *r->inputs);
+    r->inputs = calloc((size_t)opt->n_inputs + 1, sizeof *r->inputs);
+    if (!r->inputs) {
+        agraph_error("out of memory");
+        return -1;
+    }
     for (int k = 0; k < opt->n_inputs; k++) {
         input_file *in = &r->inputs[k];
         struct stat st;
@@ -160,7 +153,7 @@ static int open_inputs(render *r)
 
     if (channels != r->prog->n_inputs) {
         char names[256];
-        list_names(names, sizeof names, r->prog->input_names, r->prog->n_inputs);
+        agraph_join_names(names, sizeof names, r->prog->input_names, r->prog->n_inputs);
         if (opt->n_inputs == 1)
             agraph_error("'%s' has %d channel%s, but the program expects %d (inputs: %s)",
                          opt->inputs[0], channels, plural(channels), r->prog->n_inputs, names);

@@ -531,7 +531,7 @@ Test(runtime_offline, help_names_the_program_and_its_parts)
         { "gain", { "usage: gain -i IN", "Inputs:  2 channels (l, r)", "Outputs: 2 channels (l, r)",
                     "0 dB in [-60 dB, 12 dB]", "--list-params", "--bits", "--tail", "Exit status" } },
         { "odd", { "Inputs:  1 channel (x)", "Outputs: 3 channels (a, b, c)", "toggle, 0 in [0, 1]",
-                   "button", "350 ms in [1 ms, 2000 ms]", "--block N", "-p, --param NAME=VALUE",
+                   "button, 0 in [0, 1]", "350 ms in [1 ms, 2000 ms]", "on/off", "-p, --param NAME=VALUE",
                    "--duration LEN" } },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
