@@ -47,6 +47,7 @@ $(B)/compiler/lex.c: compiler/lex.re | $(B)/compiler
 LEMPAR = /usr/share/lemon/lempar.c
 $(B)/compiler/parse.c $(B)/compiler/parse.h: compiler/parse.y | $(B)/compiler
 	lemon -q -T$(LEMPAR) -d$(B)/compiler compiler/parse.y
+	touch $(B)/compiler/parse.c $(B)/compiler/parse.h
 
 $(B)/compiler/parse.o: $(B)/compiler/parse.c compiler/agraph.h compiler/build_ast.h | $(B)/compiler
 	$(CC) $(ALL_CFLAGS) -Wno-unused -Icompiler -I$(B)/compiler -Iruntime -c -o $@ $<

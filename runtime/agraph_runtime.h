@@ -38,6 +38,7 @@ void agraph_join_names(char *buf, size_t size, const char *const *names, int n);
 
 /* --bits: the sample format of uncompressed output. */
 enum { AGRAPH_BITS_DEFAULT, AGRAPH_BITS_16, AGRAPH_BITS_24, AGRAPH_BITS_32, AGRAPH_BITS_FLOAT };
+extern const char *const agraph_bits_names[];  /* as written after --bits: "16" ... "32f" */
 
 /* A length on the command line: a time (`2s`, `500ms`) or a number of samples (`96000`). */
 typedef struct agraph_length {

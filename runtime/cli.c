@@ -43,7 +43,7 @@ typedef struct option {
 #define AS_OPTION(id, s, l, v, d) { s, l, v, d },
 static const option options[] = { OPTIONS(AS_OPTION) };
 
-static const char *const bits_names[] = {
+const char *const agraph_bits_names[] = {
     [AGRAPH_BITS_16] = "16", [AGRAPH_BITS_24] = "24", [AGRAPH_BITS_32] = "32",
     [AGRAPH_BITS_FLOAT] = "32f",
 };
@@ -230,7 +230,7 @@ static int check_options(cli *c)
     }
     if (c->text[OPT_BITS]) {
         for (int b = AGRAPH_BITS_16; b <= AGRAPH_BITS_FLOAT; b++)
-            if (strcmp(c->text[OPT_BITS], bits_names[b]) == 0) opt->bits = b;
+            if (strcmp(c->text[OPT_BITS], agraph_bits_names[b]) == 0) opt->bits = b;
         if (opt->bits == AGRAPH_BITS_DEFAULT)
             return usage_error("--bits: '%s' is not one of 16, 24, 32 (integer) or 32f (float)",
                                c->text[OPT_BITS]);

@@ -43,10 +43,6 @@ static const int bits_subtype[] = {
     [AGRAPH_BITS_32] = SF_FORMAT_PCM_32,
     [AGRAPH_BITS_FLOAT] = SF_FORMAT_FLOAT,
 };
-static const char *const bits_name[] = {
-    [AGRAPH_BITS_16] = "16", [AGRAPH_BITS_24] = "24", [AGRAPH_BITS_32] = "32",
-    [AGRAPH_BITS_FLOAT] = "32f",
-};
 
 typedef struct input_file {
     const char *name;
@@ -84,7 +80,7 @@ static int output_format_for(const char *name, int bits)
             SF_INFO probe = { .samplerate = 48000, .channels = 1, .format = format };
             if (!sf_format_check(&probe)) {
                 agraph_error("cannot write '%s': --bits %s is not available for .%s files", name,
-                             bits_name[bits], f->ext);
+                             agraph_bits_names[bits], f->ext);
                 return 0;
             }
             return format;
