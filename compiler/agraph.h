@@ -314,6 +314,7 @@ typedef struct Node {
     Rate rate;
     bool smooth;            /* depends on a smoothed parameter */
     bool in_cycle;          /* N_DELAY: part of a feedback loop */
+    bool no_delay;          /* N_DELAY of length 0: a same-sample edge */
     int mark;               /* scratch for graph walks */
 } Node;
 

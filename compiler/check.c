@@ -12,7 +12,18 @@ static Graph *G;
 
 /* The edges that must be computed before a node in the same sample: all arguments except the
  * signal a delay reads from (that one was written in earlier samples). */
-static int first_arg(Node *n) { return n->op == N_DELAY ? 1 : 0; }
+static int first_arg(Node *n) { return n->op == N_DELAY && !n->no_delay ? 1 : 0; }
+
+/* x@0 is no delay at all: its edge counts as a same-sample one. */
+static void mark_zero_delays(void)
+{
+    for (int i = 0; i < G->nodes.n; i++) {
+        Node *n = G->nodes.v[i];
+        double v;
+        if (n->op == N_DELAY && n->nargs == 2 && fold_node(n->args[1], 48000, &v) && fabs(v) < 0.5)
+            n->no_delay = true;
+    }
+}
 
 static void describe(Node *n, char *buf, size_t cap)
 {
@@ -382,6 +393,7 @@ static void check_delays(void)
 void check_graph(Graph *g)
 {
     G = g;
+    mark_zero_delays();
     find_cycles();
     topo();
     for (int i = 0; i < g->nodes.n; i++) {

@@ -66,14 +66,28 @@ static const char *stem_of(const char *path)
     return dot && dot != b ? arena_strndup(b, (size_t)(dot - b)) : arena_strdup(b);
 }
 
+static Vec loading;          /* Module* being loaded (not yet in all_modules) */
+
 static Module *find_loaded(const char *name)
 {
     for (int i = 0; i < all_modules.n; i++) {
         Module *m = all_modules.v[i];
         if (!m->is_main && strcmp(m->name, name) == 0) return m;
     }
+    for (int i = 0; i < loading.n; i++) {
+        Module *m = loading.v[i];
+        if (!m->is_main && strcmp(m->name, name) == 0) return m;
+    }
     return NULL;
 }
+
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+static const char *main_path;
 
 static Vec loading_stack;   /* Ast* S_IMPORT being loaded, for the cycle note */
 static void load_imports(Module *m, const char *dir);
@@ -104,6 +118,8 @@ static Module *load_import(Ast *imp, const char *from_dir)
         const char *path = arena_printf("%s/%s", (const char *)tried.v[i], file);
         found = read_whole(path, &m->src, imp->loc);
     }
+    if (found && main_path && same_file(m->src.path, main_path))
+        fatal(imp->b->loc, "the program imports itself ('%s' is this file)", m->src.path);
     if (!found) {
         error(imp->b->loc, "cannot find module '%s'", imp->name);
         for (int i = 0; i < tried.n; i++)
@@ -112,8 +128,10 @@ static Module *load_import(Ast *imp, const char *from_dir)
     }
     m->state = LOADING;
     vec_push(&loading_stack, imp);
+    vec_push(&loading, m);
     parse_module(m);
     load_imports(m, dir_of(m->src.path));
+    loading.n--;
     loading_stack.n--;
     m->state = LOADED;
     vec_push(&all_modules, m);
@@ -136,6 +154,8 @@ static Module *load(const char *path, const Src *given)
 {
     all_modules.n = 0;
     loading_stack.n = 0;
+    loading.n = 0;
+    main_path = given ? NULL : path;
     Module *m = arena_alloc(sizeof *m);
     m->is_main = true;
     m->name = stem_of(path);
