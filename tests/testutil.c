@@ -1,4 +1,7 @@
 /* testutil.c — command running and file helpers for the test suite (see testutil.h). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include "testutil.h"
 
 #include <errno.h>
