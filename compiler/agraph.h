@@ -335,6 +335,7 @@ extern int max_nodes, max_iterations;
 /* ============================== fold.c: constant evaluation ================================ */
 /* Evaluate a node that depends only on constants (and SR, if sr > 0). false if it doesn't. */
 bool fold_node(Node *n, double sr, double *out);
+bool fold_channel(Node *n, int ch, double sr, double *out);   /* one channel of a constant */
 
 /* ============================== check.c: types, rates, widths, cycles ====================== */
 void check_graph(Graph *g);

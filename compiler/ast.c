@@ -337,8 +337,9 @@ Ast *mk_binop(Module *m, int op, Ast *x, Ast *y)
 /* `-6dB` is a gain of -6 decibels, not the negation of a +6 dB gain. */
 Ast *mk_neg(Module *m, Token *minus, Ast *x)
 {
-    if (x->kind == A_NUM && !x->str) {
+    if (x->kind == A_NUM && !x->str && !x->op) {
         x->num = -x->num;
+        x->op = 1;           /* negated once: --6dB is -(-6dB) */
         x->loc = loc_span(minus->loc, x->loc);
         return x;
     }
@@ -464,6 +465,10 @@ void parse_syntax_error(Module *m, int major, Token *tok)
     if (major == TK_IDENT && lex_prev_token() == TK_NUMBER &&
         unit_lookup(tok->str, strlen(tok->str)) >= 0) {
         error(at, "unexpected %s: write a unit right after its number, as in 2%s", what, tok->str);
+    } else if (major == TK_LT || major == TK_LE || major == TK_GT || major == TK_GE ||
+               major == TK_EQ || major == TK_NE) {
+        error(at, "unexpected %s: comparisons do not chain; write a < b && b < c", what);
+        diag_abort();
     } else if (major == TK_NL || major == 0) {
         error(at, "unexpected %s: the statement is incomplete", what);
     } else {

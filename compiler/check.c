@@ -27,7 +27,8 @@ static void mark_zero_delays(void)
 
 static void describe(Node *n, char *buf, size_t cap)
 {
-    if (n->name) snprintf(buf, cap, "%s", n->name);
+    if (n->name && n->inst) snprintf(buf, cap, "%s.%s", n->inst->block->name, n->name);
+    else if (n->name) snprintf(buf, cap, "%s", n->name);
     else snprintf(buf, cap, "(%s)", node_op_name[n->op]);
 }
 
@@ -288,11 +289,11 @@ static bool infer(Node *n, bool report)
         r = R_AUDIO;
         t = a[0]->type;
         w = a[0]->width ? a[0]->width : 1;
-        if (a[1]->width > 1 && a[1]->width != w && report) {
+        if (a[1]->width > 1 && w > 1 && a[1]->width != w && report) {
             error(ARG_LOC(n, 1), "the delay length has %d channels but the signal has %d", a[1]->width, w);
             note_instances(n->inst);
         }
-        if (a[1]->width > w) w = a[1]->width;
+        if (a[1]->width > w) w = a[1]->width;    /* one channel broadcasts */
         if (report && !numeric(a[1]->type)) {
             error(ARG_LOC(n, 1), "a delay length must be a number of samples, not a condition");
             note_instances(n->inst);
@@ -358,8 +359,15 @@ static void check_delays(void)
         for (int k = 0; k <= (int)(sizeof rates / sizeof rates[0]); k++) {
             double sr = k < (int)(sizeof rates / sizeof rates[0]) ? rates[k] : opt.max_sr;
             if (sr > opt.max_sr) continue;
-            double v;
-            if (!fold_node(bound, sr, &v) || !isfinite(v)) {
+            double v = -1;
+            bool ok = true;
+            for (int ch = 0; ch < bound->width && ok; ch++) {
+                double vc;
+                ok = fold_channel(bound, ch, sr, &vc) && isfinite(vc);
+                if (ok && (ch == 0 || vc > v)) v = vc;
+                if (ok && vc < 0) v = vc;
+            }
+            if (!ok) {
                 error(max ? ARG_LOC(n, 2) : ARG_LOC(n, 1), "the delay %s cannot be computed before audio starts",
                       max ? "bound" : "length");
                 note_instances(n->inst);

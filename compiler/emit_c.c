@@ -205,9 +205,14 @@ static const char *expr(Ins *x, const char *ind)
         Ins *len = I(x->a[0]);
         unsigned mask = (unsigned)l->size - 1;
         if (l->scalar) return ln;
-        if (len->op == I_CONST)
-            return arena_printf("s->%s[(iota - %uu) & %uu]", ln, (unsigned)lrint(len->k), mask);
         int lo = l->in_cycle ? 1 : 0;
+        if (len->op == I_CONST) {
+            /* round half away from zero, as SR-dependent lengths do; clamp like a variable one */
+            double k = round(len->k);
+            if (k < lo) k = lo;
+            if (k > l->max_len) k = l->max_len;
+            return arena_printf("s->%s[(iota - %uu) & %uu]", ln, (unsigned)k, mask);
+        }
         if (x->k == 0) {   /* fixed for the run: rounded and clamped once per block */
             return arena_printf("s->%s[(iota - dl%d) & %uu]", ln, x->id, mask);
         }
@@ -385,7 +390,7 @@ static void emit_process(void)
         Ins *len = I(x->a[0]);
         if (l->scalar || len->op == I_CONST) continue;
         fprintf(F, "    const uint32_t dl%d = (uint32_t)%s(%s(%s(%s), %s), %s);\n", x->id,
-                fn("fmin"), fn("fmax"), fn("round"), val(len->id), literal(1, T_FLOAT),
+                fn("fmin"), fn("fmax"), fn("round"), val(len->id), literal(l->in_cycle ? 1 : 0, T_FLOAT),
                 literal(l->max_len, T_FLOAT));
     }
     fprintf(F, "    uint32_t iota = s->iota;\n");

@@ -109,3 +109,37 @@ static bool fold(Node *n, double sr, double *out, int depth)
 }
 
 bool fold_node(Node *n, double sr, double *out) { return fold(n, sr, out, 0); }
+
+/* Channel ch of a constant multichannel value: tuples, picks and defs are looked through,
+ * everything else must be one channel (broadcast) and foldable. */
+bool fold_channel(Node *n, int ch, double sr, double *out)
+{
+    for (int depth = 0; depth < 100000; depth++) {
+        if (n->op == N_DEF && n->nargs == 1) { n = n->args[0]; continue; }
+        if (n->op == N_TUPLE) {
+            int c = ch;
+            bool found = false;
+            for (int i = 0; i < n->nargs; i++) {
+                int w = n->args[i]->width ? n->args[i]->width : 1;
+                if (c < w) { n = n->args[i]; ch = c; found = true; break; }
+                c -= w;
+            }
+            if (!found) return false;
+            continue;
+        }
+        if (n->op == N_PICK) { ch = n->index; n = n->args[0]; continue; }
+        if (n->width > 1 && n->op != N_BINOP && n->op != N_UNOP && n->op != N_CALL) return false;
+        if (n->width > 1) {
+            double v[3];
+            for (int i = 0; i < n->nargs; i++)
+                if (!fold_channel(n->args[i], n->args[i]->width > 1 ? ch : 0, sr, &v[i])) return false;
+            if (n->op == N_BINOP)
+                *out = eval_binop(n->index, v[0], v[1], n->args[0]->is_int && n->args[1]->is_int);
+            else if (n->op == N_UNOP) *out = n->index == OP_NEG ? -v[0] : (v[0] == 0);
+            else *out = eval_call(n->index, v);
+            return true;
+        }
+        return fold_node(n, sr, out);
+    }
+    return false;
+}

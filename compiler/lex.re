@@ -229,6 +229,12 @@ static bool continues_with_pipe(const char *p)
             while (*p && *p != '\n') p++;
             continue;
         }
+        if (p[0] == '/' && p[1] == '*') {
+            const char *e = strstr(p + 2, "*/");
+            if (!e) return false;
+            p = e + 2;
+            continue;
+        }
         return p[0] == '|' && p[1] == '>';
     }
 }

@@ -182,15 +182,14 @@ static int arg(Node *n, int i, int ch)
 
 static Vec smooth_list;     /* smoother instruction ids, by slot */
 
-/* A control value that follows a parameter enters audio code through a smoother. */
-static int audio_operand(Node *n, int i, int ch)
+/* The smoothed version of a control-rate value (one smoother per value). */
+static int smooth(int id, Node *from)
 {
-    int id = arg(n, i, ch);
-    if (n->rate == R_AUDIO && n->args[i]->rate == R_CONTROL && n->args[i]->smooth) {
+    {
         int target = cast(id, T_FLOAT);
         for (int k = 0; k < IR->smooth_src.n; k++)
             if (((Ins *)IR->smooth_src.v[k])->id == target) return (int)(intptr_t)smooth_list.v[k];
-        Ins s = mk(I_SMOOTH, IR->n_smooth, T_FLOAT, n->args[i]);
+        Ins s = mk(I_SMOOTH, IR->n_smooth, T_FLOAT, from);
         s.a[0] = target;
         s.nargs = 1;
         int sid = emit(s);
@@ -199,6 +198,14 @@ static int audio_operand(Node *n, int i, int ch)
         vec_push(&smooth_list, (void *)(intptr_t)sid);
         return sid;
     }
+}
+
+/* A control value that follows a parameter enters audio code through a smoother. */
+static int audio_operand(Node *n, int i, int ch)
+{
+    int id = arg(n, i, ch);
+    if (n->rate == R_AUDIO && n->args[i]->rate == R_CONTROL && n->args[i]->smooth)
+        return smooth(id, n->args[i]);
     return id;
 }
 
@@ -209,11 +216,11 @@ static int lower_delay(Node *n, int ch)
     int len = cast(audio_operand(n, 1, ch), n->args[1]->type == T_INT ? T_INT : T_FLOAT);
     double k;
     bool variable = n->nargs == 3;
-    if (!variable && is_const(len, &k) && lrint(k) == 0) return lower(src, sch);   /* x@0 is x */
+    if (!variable && is_const(len, &k) && round(k) == 0) return lower(src, sch);   /* x@0 is x */
     DelayLine *l = line_for(src, sch, n);
     int maxlen = (int)n->cval;
     if (maxlen > l->max_len) l->max_len = maxlen;
-    if (variable || !is_const(len, &k) || lrint(k) != 1) l->scalar = false;
+    if (variable || !is_const(len, &k) || round(k) != 1) l->scalar = false;
     l->variable |= variable;
     l->in_cycle |= n->in_cycle;
     if (!n->in_cycle) {
@@ -372,7 +379,11 @@ Ir *lower_graph(Graph *g)
     int k = 0;
     for (int i = 0; i < g->outputs.n; i++) {
         Node *o = g->outputs.v[i];
-        for (int c = 0; c < o->width; c++) IR->out_ids[k++] = cast(lower(o, c), T_FLOAT);
+        for (int c = 0; c < o->width; c++) {
+            int id = cast(lower(o, c), T_FLOAT);
+            if (o->rate == R_CONTROL && o->smooth) id = smooth(id, o);   /* an output is audio */
+            IR->out_ids[k++] = id;
+        }
     }
     int np = g->probes.n;
     IR->probe_ids = arena_alloc(sizeof(int) * (size_t)(np + 1));

@@ -189,6 +189,7 @@ static bool param_number(Ast *e, double *v, int *unit)
         return false;
     case A_NAME:
         if (strcmp(e->name, "pi") == 0) { *v = M_PI; *unit = -1; return true; }
+        if (strcmp(e->name, "tau") == 0) { *v = 2 * M_PI; *unit = -1; return true; }
         return false;
     case A_BINOP: {
         double a, b;
