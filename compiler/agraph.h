@@ -147,6 +147,7 @@ typedef struct Ast {
     struct Sym *sym;        /* resolve.c: what an A_NAME or A_CALL names */
     struct Sym **syms;      /* resolve.c: S_DEF, S_INPUT, A_ITER: the symbols it declares */
     struct Ast **bound;     /* resolve.c: A_CALL of a block: the argument for each formal */
+    struct Ast *owner;      /* resolve.c: S_DEF local to a block: that block; NULL at top level */
     int depth;              /* expression nesting depth, bounded */
 } Ast;
 
@@ -308,6 +309,7 @@ typedef struct Node {
     Inst *inst;
     const char *name;       /* N_DEF: source name; used for generated names */
     Ast *def;               /* N_DEF: its statement, for source-line comments */
+    struct Node *whole;     /* N_DEF of a name: the def holding the statement's whole value */
     /* check.c */
     int width;
     Type type;
@@ -315,6 +317,7 @@ typedef struct Node {
     bool smooth;            /* depends on a smoothed parameter */
     bool in_cycle;          /* N_DELAY: part of a feedback loop */
     bool no_delay;          /* N_DELAY of length 0: a same-sample edge */
+    bool bad;               /* an error was reported here or upstream: report nothing more */
     int mark;               /* scratch for graph walks */
 } Node;
 

@@ -89,6 +89,9 @@ static void find_cycles(void)
                         shown++;
                     }
                 }
+                for (int i = from; i <= sp; i++)
+                    if (stack[i]->op == N_DELAY && stack[i]->no_delay)
+                        note(stack[i]->loc, "this delay is 0 samples long, so it does not break the cycle");
                 note(at->loc, "a feedback loop needs a delay, as in %s@1", at->name ? at->name : "x");
                 note_instances(at->inst);
                 diag_abort();
@@ -160,6 +163,13 @@ static bool numeric(Type t) { return t == T_INT || t == T_FLOAT || t == T_UNKNOW
 /* One inference step for n; `report` turns problems into errors (the last pass only). */
 static bool infer(Node *n, bool report)
 {
+    if (report)
+        for (int i = 0; i < n->nargs; i++)
+            if (n->args[i] && n->args[i]->bad) {
+                n->bad = true;        /* one mistake, one message */
+                report = false;
+            }
+    int errors_before = error_count();
     int w = 1;
     Type t = T_FLOAT;
     Rate r = R_CONST;
@@ -324,7 +334,8 @@ broadcast:
             break;
         }
     }
-done:;
+done:
+    if (error_count() > errors_before) n->bad = true;
     bool changed = n->width != w || n->type != t || n->rate != r || n->smooth != smooth;
     n->width = w;
     n->type = t;

@@ -106,6 +106,7 @@ static void make_defs(Ast *st)
         Node *d = new_node(N_DEF, VEC_AT(st->names, 0, Ast *)->loc, 1);
         d->name = VEC_AT(st->names, 0, Ast *)->name;
         d->def = st;
+        d->whole = d;
         st->syms[0]->bound = d;
         return;
     }
@@ -118,6 +119,7 @@ static void make_defs(Ast *st)
         Node *d = new_node(N_DEF, nm->loc, 1);
         d->name = nm->name;
         d->def = st;
+        d->whole = whole;
         Node *pick = new_node(N_PICK, nm->loc, 1);
         pick->index = i;
         pick->args[0] = whole;
@@ -126,15 +128,42 @@ static void make_defs(Ast *st)
     }
 }
 
+static void fill_value(Ast *st, Node *whole);
+
 static Node *whole_of(Ast *st)
 {
-    Node *first = st->syms[0]->bound;
-    return st->names.n == 1 ? first : first->args[0]->args[0];
+    return st->syms[0]->bound->whole;
 }
 
+/* Expand a definition's value into its placeholder. Definitions are filled in order, or on
+ * demand when a constant is needed earlier (an iteration bound defined further down). */
 static void fill_def(Ast *st)
 {
-    whole_of(st)->args[0] = expand(st->a);
+    Node *whole = whole_of(st);
+    if (whole->args[0] || whole->mark == 1) return;     /* done, or being filled (feedback) */
+    Inst *saved = cur_inst;
+    if (!st->owner) cur_inst = NULL;                    /* a global, wherever it is first needed */
+    whole->mark = 1;
+    fill_value(st, whole);
+    whole->mark = 0;
+    cur_inst = saved;
+}
+
+static void fill_value(Ast *st, Node *whole)
+{
+    if (st->names.n > 1 && st->a->kind == A_TUPLE && st->a->args.n == st->names.n) {
+        /* (a, b) = (e1, e2): each name is its own element, so e2 may use a */
+        Node *t = new_node(N_TUPLE, st->a->loc, st->names.n);
+        for (int i = 0; i < st->names.n; i++) {
+            Node *d = st->syms[i]->bound;
+            d->args[0] = expand(st->a->args.v[i]);
+            t->args[i] = d;
+            t->arg_loc[i] = ((Ast *)st->a->args.v[i])->loc;
+        }
+        whole->args[0] = t;
+        return;
+    }
+    whole->args[0] = expand(st->a);
 }
 
 /* A block use: bind its inputs to the arguments, give it fresh nodes, expand its body. */
@@ -280,6 +309,7 @@ static Node *expand(Ast *e)
             return constant(y->index == CONST_PI ? M_PI : 2 * M_PI, false, e->loc);
         default:
             if (!y->bound) fatal(e->loc, "internal error: '%s' is not bound", e->name);
+            if (y->kind == SYM_DEF || y->kind == SYM_OUTPUT) fill_def(y->decl);
             return y->bound;
         }
     }

@@ -78,16 +78,9 @@ static bool fold(Node *n, double sr, double *out, int depth)
     switch (n->op) {
     case N_CONST: *out = n->cval; break;
     case N_SR: ok = sr > 0; *out = sr; break;
-    case N_DEF: ok = n->nargs == 1 && fold(n->args[0], sr, out, depth + 1); break;
+    case N_DEF: ok = n->nargs == 1 && n->args[0] && fold(n->args[0], sr, out, depth + 1); break;
     case N_PICK:
-        if (n->args[0]->op == N_DEF && n->args[0]->nargs == 1) {
-            Node *t = n->args[0]->args[0];
-            ok = t->op == N_TUPLE && n->index < t->nargs &&
-                 fold(t->args[n->index], sr, out, depth + 1);
-        } else {
-            ok = n->args[0]->op == N_TUPLE && n->index < n->args[0]->nargs &&
-                 fold(n->args[0]->args[n->index], sr, out, depth + 1);
-        }
+        ok = fold_channel(n->args[0], n->index, sr, out);
         break;
     case N_BINOP:
         ok = fold(n->args[0], sr, &v[0], depth + 1) && fold(n->args[1], sr, &v[1], depth + 1);
@@ -110,17 +103,44 @@ static bool fold(Node *n, double sr, double *out, int depth)
 
 bool fold_node(Node *n, double sr, double *out) { return fold(n, sr, out, 0); }
 
+/* Channels of a node, before or after check.c has inferred them. */
+static int width_of(Node *n, int depth)
+{
+    if (n->width) return n->width;
+    if (depth > 1000) return 1;
+    int w = 1;
+    switch (n->op) {
+    case N_DEF: return n->nargs == 1 && n->args[0] ? width_of(n->args[0], depth + 1) : 1;
+    case N_TUPLE:
+        w = 0;
+        for (int i = 0; i < n->nargs; i++) w += width_of(n->args[i], depth + 1);
+        return w;
+    case N_BINOP: case N_UNOP: case N_CALL:
+        for (int i = 0; i < n->nargs; i++) {
+            int a = width_of(n->args[i], depth + 1);
+            if (a > w) w = a;
+        }
+        return w;
+    default:
+        return 1;
+    }
+}
+
 /* Channel ch of a constant multichannel value: tuples, picks and defs are looked through,
  * everything else must be one channel (broadcast) and foldable. */
 bool fold_channel(Node *n, int ch, double sr, double *out)
 {
     for (int depth = 0; depth < 100000; depth++) {
-        if (n->op == N_DEF && n->nargs == 1) { n = n->args[0]; continue; }
+        if (n->op == N_DEF && n->nargs == 1) {
+            if (!n->args[0]) return false;
+            n = n->args[0];
+            continue;
+        }
         if (n->op == N_TUPLE) {
             int c = ch;
             bool found = false;
             for (int i = 0; i < n->nargs; i++) {
-                int w = n->args[i]->width ? n->args[i]->width : 1;
+                int w = width_of(n->args[i], 0);
                 if (c < w) { n = n->args[i]; ch = c; found = true; break; }
                 c -= w;
             }
@@ -128,11 +148,12 @@ bool fold_channel(Node *n, int ch, double sr, double *out)
             continue;
         }
         if (n->op == N_PICK) { ch = n->index; n = n->args[0]; continue; }
-        if (n->width > 1 && n->op != N_BINOP && n->op != N_UNOP && n->op != N_CALL) return false;
-        if (n->width > 1) {
+        int w = width_of(n, 0);
+        if (w > 1 && n->op != N_BINOP && n->op != N_UNOP && n->op != N_CALL) return false;
+        if (w > 1) {
             double v[3];
             for (int i = 0; i < n->nargs; i++)
-                if (!fold_channel(n->args[i], n->args[i]->width > 1 ? ch : 0, sr, &v[i])) return false;
+                if (!fold_channel(n->args[i], width_of(n->args[i], 0) > 1 ? ch : 0, sr, &v[i])) return false;
             if (n->op == N_BINOP)
                 *out = eval_binop(n->index, v[0], v[1], n->args[0]->is_int && n->args[1]->is_int);
             else if (n->op == N_UNOP) *out = n->index == OP_NEG ? -v[0] : (v[0] == 0);

@@ -243,8 +243,9 @@ static void resolve_param(Program *p, Ast *s, int index)
             return;
         }
         if (v[0] < v[1] || v[0] > v[2]) {
-            error(e[0]->loc, "default %g%s is outside the range [%g, %g]", v[0],
-                  u[0] >= 0 ? unit_spelling[u[0]] : "", v[1], v[2]);
+            const char *us = u[0] >= 0 ? unit_spelling[u[0]] : "";
+            error(e[0]->loc, "default %g%s is outside the range [%g%s, %g%s]", v[0], us, v[1], us,
+                  v[2], us);
             note(loc_span(e[1]->loc, e[2]->loc), "the range is declared here");
             return;
         }
@@ -425,7 +426,10 @@ static void resolve_block(Scope *global, Ast *blk)
     }
     for (int i = 0; i < blk->body.n; i++) {
         Ast *st = VEC_AT(blk->body, i, Ast *);
-        if (st->kind == S_DEF) declare_def(s, st, SYM_DEF);
+        if (st->kind == S_DEF) {
+            declare_def(s, st, SYM_DEF);
+            st->owner = blk;
+        }
     }
     for (int i = 0; i < blk->body.n; i++) {
         Ast *st = VEC_AT(blk->body, i, Ast *);
