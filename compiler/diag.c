@@ -37,39 +37,57 @@ Loc loc_span(Loc a, Loc b)
     return r;
 }
 
+#define SHOW_COLS 100      /* a longer source line is shown clipped around the caret */
+#define MSG_MAX 400        /* a longer message (a huge name in it) is clipped */
+
 /* Print the line holding `at` with a caret and tildes under the span (clipped to the line). */
-static void show_line(Loc at, int line, int col)
+static void show_line(FILE *f, Loc at, int line, int col)
 {
     const char *t = at.src->text;
     int start = at.off;
     while (start > 0 && t[start - 1] != '\n') start--;
     int end = at.off;
     while (t[end] && t[end] != '\n') end++;
-    FILE *f = out ? out : stderr;
-    fprintf(f, "%5d | ", line);
-    for (int i = start; i < end; i++) fputc(t[i] == '\t' ? ' ' : t[i], f);
-    fprintf(f, "\n      | ");
-    for (int i = 1; i < col; i++) fputc(' ', f);
+    int from = start, to = end;
+    if (to - from > SHOW_COLS) {
+        from = at.off - SHOW_COLS / 3 > start ? at.off - SHOW_COLS / 3 : start;
+        to = from + SHOW_COLS < end ? from + SHOW_COLS : end;
+    }
+    fprintf(f, "%5d | %s", line, from > start ? "..." : "");
+    for (int i = from; i < to; i++) fputc(t[i] == '\t' ? ' ' : t[i], f);
+    fprintf(f, "%s\n      | %s", to < end ? "..." : "", from > start ? "   " : "");
+    for (int i = from; i < at.off; i++) fputc(' ', f);
     int n = at.len < 1 ? 1 : at.len;
-    if (at.off + n > end) n = end - at.off > 0 ? end - at.off : 1;
+    if (at.off + n > to) n = to - at.off > 0 ? to - at.off : 1;
     fputc('^', f);
     for (int i = 1; i < n; i++) fputc('~', f);
     fputc('\n', f);
+    (void)col;
 }
 
+/* One diagnostic, assembled in memory and written at once (stderr is unbuffered). */
 static void vreport(const char *kind, Loc at, const char *fmt, va_list ap)
 {
-    FILE *f = out ? out : stderr;
+    char msg[MSG_MAX + 8];
+    int n = vsnprintf(msg, MSG_MAX + 1, fmt, ap);
+    if (n > MSG_MAX) strcpy(msg + MSG_MAX - 3, "...");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) return;
     int line = 0, col = 0;
     if (at.src) {
         loc_linecol(at, &line, &col);
-        fprintf(f, "%s:%d:%d: %s: ", at.src->path, line, col, kind);
+        fprintf(f, "%s:%d:%d: %s: %s\n", at.src->path, line, col, kind, msg);
+        show_line(f, at, line, col);
     } else {
-        fprintf(f, "agraphc: %s: ", kind);
+        fprintf(f, "agraphc: %s: %s\n", kind, msg);
     }
-    vfprintf(f, fmt, ap);
-    fputc('\n', f);
-    if (at.src) show_line(at, line, col);
+    fclose(f);
+    FILE *o = out ? out : stderr;
+    fwrite(buf, 1, len, o);
+    fflush(o);
+    free(buf);
 }
 
 void error(Loc at, const char *fmt, ...)
