@@ -7,7 +7,7 @@
 #include <math.h>
 #include <string.h>
 
-#define MAX_DEPTH 5000    /* expression nesting; deeper is an error, never a stack overflow */
+#define MAX_DEPTH 100000  /* expression depth; deeper is an error, never a stack overflow */
 
 const char *const op_spelling[] = {
 #define X(k, s) s,
@@ -44,7 +44,7 @@ static void set_depth(Ast *a, int d)
 {
     a->depth = d + 1;
     if (a->depth > MAX_DEPTH)
-        fatal(a->loc, "expression is nested too deeply (more than %d levels)", MAX_DEPTH);
+        fatal(a->loc, "expression is too long or nested too deeply (more than %d levels)", MAX_DEPTH);
 }
 
 static int maxd(Ast *a, Ast *b)
@@ -444,6 +444,14 @@ Ast *mk_iter(Module *m, Token *kw, int kind, Token *var, Ast *lo, Ast *hi, Token
     a->d = start;
     a->name2 = acc ? acc->str : NULL;
     a->args.n = 0;
+    Ast *vn = node(m, A_NAME, var->loc);
+    vn->name = var->str;
+    vec_push(&a->names, vn);
+    if (acc) {
+        Ast *an = node(m, A_NAME, acc->loc);
+        an->name = acc->str;
+        vec_push(&a->names, an);
+    }
     int d = maxd(lo, hi);
     if (body->depth > d) d = body->depth;
     if (start && start->depth > d) d = start->depth;
@@ -471,12 +479,21 @@ void parse_syntax_error(Module *m, int major, Token *tok)
         diag_abort();
     } else if (major == TK_NL || major == 0) {
         error(at, "unexpected %s: the statement is incomplete", what);
+    } else if (tok->str && (major == TK_IN || major == TK_FROM || major == TK_SUM ||
+                            major == TK_PROD || major == TK_PAR || major == TK_CHAIN) &&
+               lex_prev_token() != TK_IDENT) {
+        error(at, "unexpected %s: '%s' is a keyword, not a name", what, tok->str);
     } else {
         error(at, "unexpected %s", what);
     }
+    /* Running into a new statement, or the end, with a bracket open: point at the bracket. */
+    bool ran_past = major == 0 || major == TK_NL || major == TK_RBRACE || major == TK_IMPORT ||
+                    major == TK_INPUT || major == TK_OUTPUT || major == TK_PARAM ||
+                    major == TK_BUTTON || major == TK_TOGGLE || major == TK_BLOCK ||
+                    major == TK_PROBE || major == TK_RETURN;
     Loc open;
     char ch;
-    if (lex_open_bracket(&open, &ch)) {
+    if (ran_past && lex_open_bracket(&open, &ch)) {
         int line, col;
         loc_linecol(open, &line, &col);
         char close = ch == '(' ? ')' : ch == '[' ? ']' : '}';
@@ -487,7 +504,9 @@ void parse_syntax_error(Module *m, int major, Token *tok)
 
 void parse_too_deep(Module *m)
 {
-    fatal(no_loc, "%s: the program is nested too deeply to parse", m->src.path);
+    Loc at = lex_current_loc();
+    if (!at.src) fatal(no_loc, "%s: the program is nested too deeply to parse", m->src.path);
+    fatal(at, "the program is nested too deeply to parse");
 }
 
 /* ---- --dump=ast ---------------------------------------------------------------------------- */
@@ -524,7 +543,7 @@ static void dump(FILE *f, Ast *a, int ind)
     default:
         if (a->name) fprintf(f, " %s", a->name);
     }
-    if (a->kind != S_PARAM)
+    if (a->kind != S_PARAM && a->kind != A_ITER)
         for (int i = 0; i < a->names.n; i++) fprintf(f, " %s", VEC_AT(a->names, i, Ast *)->name);
     if (a->kind == S_PARAM) {
         fprintf(f, " kind=%d scale=%s", a->op, a->scale == AGRAPH_SCALE_LOG ? "log" : "linear");

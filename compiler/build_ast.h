@@ -44,4 +44,5 @@ void parse_too_deep(Module *m);
 /* lex.re, for the syntax-error handler */
 bool lex_open_bracket(Loc *at, char *ch);
 int lex_prev_token(void);
+Loc lex_current_loc(void);
 #endif

@@ -387,7 +387,10 @@ static void check_delays(void)
             }
             if (v > worst) worst = v;
             if (v < 0) {
-                error(max ? ARG_LOC(n, 2) : ARG_LOC(n, 1), "a delay cannot be negative (it is %g samples at %g Hz)", v, sr);
+                if (bound->rate == R_CONST)
+                    error(max ? ARG_LOC(n, 2) : ARG_LOC(n, 1), "a delay cannot be negative (it is %g samples)", v);
+                else
+                    error(max ? ARG_LOC(n, 2) : ARG_LOC(n, 1), "a delay cannot be negative (it is %g samples at %g Hz)", v, sr);
                 note_instances(n->inst);
                 worst = -2;
                 break;
@@ -395,7 +398,7 @@ static void check_delays(void)
         }
         if (worst == -2) continue;
         if (worst > MAX_DELAY_SAMPLES) {
-            error(max ? ARG_LOC(n, 2) : ARG_LOC(n, 1), "a delay of %.0f samples is too long (the limit is %d samples, "
+            error(max ? ARG_LOC(n, 2) : ARG_LOC(n, 1), "a delay of %.10g samples is too long (the limit is %d samples, "
                   "%.1f s at %g Hz)", worst, MAX_DELAY_SAMPLES, MAX_DELAY_SAMPLES / opt.max_sr,
                   opt.max_sr);
             note_instances(n->inst);

@@ -23,11 +23,19 @@ static Inst *cur_inst;
 static Node *sr_node;
 static int inst_counter;
 
+static Loc iter_range;       /* the innermost iteration being unrolled, if any */
+
 static Node *new_node(NodeOp op, Loc loc, int nargs)
 {
-    if (G->nodes.n >= max_nodes)
-        fatal(loc, "the program expands to more than %d nodes; is an iteration count too large?",
-              max_nodes);
+    if (G->nodes.n >= max_nodes) {
+        if (iter_range.src)
+            fatal(iter_range, "the program expands to more than %d nodes; is this iteration "
+                  "count too large?", max_nodes);
+        error(loc, "the program expands to more than %d nodes: each use of a block copies it, "
+              "so blocks that use blocks multiply", max_nodes);
+        note_instances(cur_inst);
+        diag_abort();
+    }
     Node *n = arena_alloc(sizeof *n);
     n->op = op;
     n->id = G->nodes.n;
@@ -257,6 +265,8 @@ static Node *iterate(Ast *e)
     }
     if (count < 0) count = 0;
     Sym *var = e->syms[0], *acc = e->name2 ? e->syms[1] : NULL;
+    Loc saved_range = iter_range;
+    iter_range = loc_span(e->a->loc, e->b->loc);
     Node *saved_var = var->bound, *saved_acc = acc ? acc->bound : NULL;
     Node **parts = arena_alloc(sizeof(Node *) * (size_t)(count + 1));
     if (acc) acc->bound = expand(e->d);
@@ -292,6 +302,7 @@ static Node *iterate(Ast *e)
     }
     var->bound = saved_var;
     if (acc) acc->bound = saved_acc;
+    iter_range = saved_range;
     return r;
 }
 
@@ -410,6 +421,7 @@ Graph *expand_program(Program *p)
     G->prog = p;
     cur_inst = NULL;
     inst_counter = 0;
+    iter_range = no_loc;
     sr_node = new_node(N_SR, no_loc, 0);
 
     for (int i = 0; i < p->inputs.n; i++) {

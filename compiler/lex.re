@@ -59,11 +59,13 @@ typedef struct Lexer {
     char open_ch[256];
     int depth;                  /* ( and [ nesting: newlines inside are spaces */
     int total_depth;            /* including { } */
+    Loc at;                     /* the token being pushed */
 } Lexer;
 
 static Lexer *cur;
 
 int lex_prev_token(void) { return cur ? cur->last : 0; }
+Loc lex_current_loc(void) { return cur ? cur->at : no_loc; }
 
 /* For the parser's syntax-error handler: the innermost bracket still open, if any. */
 bool lex_open_bracket(Loc *at, char *ch)
@@ -76,16 +78,26 @@ bool lex_open_bracket(Loc *at, char *ch)
     return true;
 }
 
-static bool ends_expression(int tok)
+/* A newline after one of these continues the statement: binary operators, ',', '|>', '@',
+ * ':', '..', '{' (and anything inside ( ) or [ ], where newlines never count). */
+static bool continues(int tok)
 {
-    return tok == TK_IDENT || tok == TK_NUMBER || tok == TK_STRING || tok == TK_RPAREN ||
-           tok == TK_RBRACKET || tok == TK_RBRACE || tok == TK_RETURN;
+    switch (tok) {
+    case 0: case TK_NL: case TK_LBRACE: case TK_COMMA: case TK_PIPE: case TK_AT: case TK_COLON:
+    case TK_DOTDOT: case TK_PLUS: case TK_MINUS: case TK_STAR: case TK_SLASH: case TK_PERCENT:
+    case TK_CARET: case TK_LT: case TK_LE: case TK_GT: case TK_GE: case TK_EQ: case TK_NE:
+    case TK_ANDAND: case TK_OROR: case TK_NOT:
+        return true;
+    default:
+        return false;
+    }
 }
 
 FILE *lex_dump_to;
 
 static void push(Lexer *L, int tok, Token t)
 {
+    L->at = t.loc;
     if (lex_dump_to) {
         int line, col;
         loc_linecol(t.loc, &line, &col);
@@ -293,7 +305,7 @@ void parse_module(Module *m)
             continue;
         }
     "\n" {
-            if (L.depth == 0 && ends_expression(L.last) && !continues_with_pipe(cursor)) {
+            if (L.depth == 0 && !continues(L.last) && !continues_with_pipe(cursor)) {
                 push(&L, TK_NL, tok_at(&L, tok, cursor));
             }
             continue;

@@ -382,11 +382,9 @@ static void resolve_expr(Scope *s, Ast *e)
         resolve_expr(s, e->d);
         Scope *in = scope_new(s);
         e->syms = arena_alloc(sizeof(Sym *) * 2);
-        Ast var = { .kind = A_NAME, .loc = e->loc, .name = e->name };
-        e->syms[0] = declare(in, SYM_ITER, &var, e);
+        e->syms[0] = declare(in, SYM_ITER, e->names.v[0], e);
         if (e->name2) {
-            Ast acc = { .kind = A_NAME, .loc = e->loc, .name = e->name2 };
-            e->syms[1] = declare(in, SYM_ITER, &acc, e);
+            e->syms[1] = declare(in, SYM_ITER, e->names.v[1], e);
             e->syms[1]->index = 1;
         }
         resolve_expr(in, e->c);
@@ -420,6 +418,11 @@ static void resolve_block(Scope *global, Ast *blk)
         Ast *f = VEC_AT(blk->args, i, Ast *);
         Ast nm = { .kind = A_NAME, .loc = f->loc, .name = f->name };
         nm.loc.len = (int)strlen(f->name);
+        Sym *dup = scope_lookup_here(s, f->name);
+        if (dup) {               /* already reported by the parser's block builder */
+            blk->syms[i] = dup;
+            continue;
+        }
         blk->syms[i] = declare(s, SYM_FORMAL, &nm, f);
         blk->syms[i]->index = i;
         resolve_expr(global, f->a);    /* defaults see only globals */
@@ -449,6 +452,13 @@ static void resolve_module(Program *p, Module *m, Scope *s)
                   "parameters and probes", m->name,
                   st->kind == S_INPUT ? "an input" : st->kind == S_OUTPUT ? "an output" :
                   st->kind == S_PARAM ? "a parameter" : "a probe");
+            /* still declare its names, so their uses raise no second error */
+            if (st->kind == S_PROBE) {
+                Ast nm = { .kind = A_NAME, .loc = st->b->loc, .name = st->name };
+                st->sym = declare(s, SYM_PROBE, &nm, st);
+            } else {
+                declare_def(s, st, st->kind == S_INPUT ? SYM_INPUT : st->kind == S_PARAM ? SYM_PARAM : SYM_OUTPUT);
+            }
             continue;
         }
         switch (st->kind) {
