@@ -250,7 +250,14 @@ Program *resolve_program(Module *main);
     X(B_CLAMP,  "clamp",  3, 3)  X(B_FMOD,  "fmod",  2, 2) \
     X(B_SELECT, "select", 3, 3)  X(B_INT,   "int",   1, 1) \
     X(B_FLOAT,  "float",  1, 1)  X(B_NOISE, "noise", 0, 1) \
-    X(B_DB2LIN, "db2lin", 1, 1)  X(B_LIN2DB,"lin2db",1, 1)
+    X(B_DB2LIN, "db2lin", 1, 1)  X(B_LIN2DB,"lin2db",1, 1) \
+    /* spectral (docs/language.md: Spectral processing) */ \
+    X(B_STFT,   "stft",   2, 2)  X(B_ISTFT, "istft", 1, 1) \
+    X(B_FFT,    "fft",    2, 2)  X(B_IFFT,  "ifft",  1, 1) \
+    X(B_MAG,    "mag",    1, 1)  X(B_PHASE, "phase", 1, 1) \
+    X(B_POLAR,  "polar",  2, 2)  X(B_RE,    "re",    1, 1) \
+    X(B_IM,     "im",     1, 1)  X(B_CONJ,  "conj",  1, 1) \
+    X(B_BINHZ,  "binhz",  1, 1)
 typedef enum {
 #define X(id, name, lo, hi) id,
     BUILTINS(X)
@@ -275,7 +282,9 @@ extern const int builtin_min_args[], builtin_max_args[];
     X(N_UNOP,    "unop")     /* index = OpKind; args[0] */                                \
     X(N_CALL,    "call")     /* index = BuiltinId; args */                                \
     X(N_DELAY,   "delay")    /* args[0] signal, args[1] length, args[2] max (or absent) */ \
-    X(N_NOISE,   "noise")    /* index = seed */
+    X(N_NOISE,   "noise")    /* index = seed */                                           \
+    X(N_STFT,    "stft")     /* args[0] signal; fsize, fhop, fwin: a frame of spectra */   \
+    X(N_ISTFT,   "istft")    /* args[0] spectrum; fwin: resynthesis by weighted overlap-add */
 typedef enum {
 #define X(k, s) k,
     NODE_OPS(X)
@@ -284,8 +293,15 @@ typedef enum {
 extern const char *const node_op_name[];
 #define ARG_LOC(n, i) ((n)->arg_loc && (n)->arg_loc[i].src ? (n)->arg_loc[i] : (n)->args[i]->loc)
 
-typedef enum { T_UNKNOWN, T_BOOL, T_INT, T_FLOAT } Type;
-typedef enum { R_CONST, R_INIT, R_CONTROL, R_AUDIO } Rate;
+typedef enum { T_UNKNOWN, T_BOOL, T_INT, T_FLOAT, T_COMPLEX } Type;
+/* R_FRAME is its own domain, once per hop of a spectral clock: control values may enter it,
+ * audio may not (only through stft), and it leaves only through istft. */
+typedef enum { R_CONST, R_INIT, R_CONTROL, R_AUDIO, R_FRAME, N_RATES } Rate;
+enum { WIN_HANN, WIN_HAMMING, WIN_BLACKMAN, WIN_RECT };
+extern const char *const window_name[];
+
+/* A spectral clock: frames of `size` samples every `hop` samples, analysed with `window`. */
+typedef struct Clock { int size, hop, window; } Clock;
 extern const char *const type_name[], *const rate_name[];
 
 /* Where a node came from: the chain of block uses that produced it, for notes. */
@@ -318,6 +334,8 @@ typedef struct Node {
     bool in_cycle;          /* N_DELAY: part of a feedback loop */
     bool no_delay;          /* N_DELAY of length 0: a same-sample edge */
     bool bad;               /* an error was reported here or upstream: report nothing more */
+    int fsize, fhop, fwin;  /* N_STFT / N_ISTFT: frame size, hop, window */
+    int clock;              /* R_FRAME nodes (and N_ISTFT): index into Graph.clocks, else -1 */
     int mark;               /* scratch for graph walks */
 } Node;
 
@@ -328,6 +346,8 @@ typedef struct Graph {
     Vec probes;             /* Node* per probe statement */
     Vec param_nodes;        /* Node* N_PARAM per param (raw value in the program's terms) */
     int n_noise;
+    Clock clocks[16];
+    int n_clocks;
 } Graph;
 
 Graph *expand_program(Program *p);
@@ -355,7 +375,10 @@ void check_graph(Graph *g);
     X(I_CAST,    "cast")     /* to type */                                                \
     X(I_DREAD,   "dread")    /* aux = delay line; a[0] = length; a[1] = max (variable) */ \
     X(I_SMOOTH,  "smooth")   /* aux = smoother slot; a[0] = control-rate target */        \
-    X(I_NOISE,   "noise")    /* aux = generator slot */
+    X(I_NOISE,   "noise")    /* aux = generator slot */                                   \
+    X(I_STFT,    "stft")     /* aux = analysis slot: this bin of its spectrum (frame) */  \
+    X(I_ISTFT,   "istft")    /* aux = synthesis slot: its overlap-added output (audio) */ \
+    X(I_BINHZ,   "binhz")    /* the centre frequency of this bin (frame) */
 typedef enum {
 #define X(k, s) k,
     IR_OPS(X)
@@ -378,6 +401,7 @@ typedef struct Ins {
     int order;              /* schedule position */
     bool stored;            /* init values live in the state */
     bool live;              /* schedule.c: needed by an output, a probe or a live delay line */
+    int clock;              /* R_FRAME: its spectral clock */
 } Ins;
 
 typedef struct DelayLine {
@@ -402,13 +426,26 @@ typedef struct Ir {
     Vec smooth_src;         /* Ins* target per smoother */
     int *out_ids;           /* one value per output channel */
     int n_out;
-    int *probe_ids;         /* per probe: first value id; probe_width[i] values in a row */
-    int *probe_width;
-    int *probe_first;       /* offset of probe i in the flat probe array */
-    int probe_total;
+    int n_probe_vals;       /* values published as probes, all probes' channels in a row */
+    int *probe_ids;         /* per value: its instruction */
+    int *probe_off;         /* per value: offset in the flat probe array (floats) */
+    int *probe_len;         /* per value: 1, or the bins of a spectral frame */
+    int *probe_width;       /* per probe: floats in its snapshot */
+    int *probe_first;       /* per probe: offset of its snapshot in the flat probe array */
+    int probe_total;        /* floats */
+    bool spectral;          /* links FFTW */
+    Vec stfts;              /* Spectral*: analysis slots */
+    Vec istfts;             /* Spectral*: synthesis slots */
     /* schedule.c */
-    Vec sched[4];           /* Ins* per rate, in execution order */
+    Vec sched[N_RATES];     /* Ins* per rate, in execution order */
 } Ir;
+
+/* One stft (a channel's analysis) or istft (a channel's resynthesis). */
+typedef struct Spectral {
+    int clock;
+    int window;             /* synthesis window (istft); the clock's for stft */
+    int value;              /* stft: the audio value analysed; istft: the frame value resynthesized */
+} Spectral;
 
 Ir *lower_graph(Graph *g);
 void ir_dump(FILE *f, Ir *ir);
@@ -427,7 +464,7 @@ const char *c_string(const char *s);
 
 /* ============================== build.c: system C compiler ================================= */
 /* Compile the C file into an executable linked with the runtime; 0 on success. */
-int build_executable(const char *c_path, const char *exe_path);
+int build_executable(const char *c_path, const char *exe_path, bool fftw);
 const char *stdlib_dir(void);
 
 /* ============================== pipeline.c ================================================= */

@@ -61,7 +61,7 @@ static void add_words(Vec *argv, const char *s)
     }
 }
 
-int build_executable(const char *c_path, const char *exe_path)
+int build_executable(const char *c_path, const char *exe_path, bool fftw)
 {
     const char *lib = lib_path();
     if (!exists(lib)) {
@@ -81,6 +81,7 @@ int build_executable(const char *c_path, const char *exe_path)
     vec_push(&argv, (void *)exe_path);
     vec_push(&argv, (void *)c_path);
     vec_push(&argv, (void *)lib);
+    if (fftw) vec_push(&argv, opt.use_double ? "-lfftw3" : "-lfftw3f");
     add_words(&argv, AGRAPH_RT_LIBS);
     vec_push(&argv, NULL);
 

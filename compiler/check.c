@@ -12,7 +12,39 @@ static Graph *G;
 
 /* The edges that must be computed before a node in the same sample: all arguments except the
  * signal a delay reads from (that one was written in earlier samples). */
-static int first_arg(Node *n) { return n->op == N_DELAY && !n->no_delay ? 1 : 0; }
+static int first_arg(Node *n)
+{
+    /* istft's output now comes from frames analysed in earlier samples: like a delay */
+    return (n->op == N_DELAY && !n->no_delay) || n->op == N_ISTFT ? 1 : 0;
+}
+
+/* Each stft's (size, hop, window) is a spectral clock; frames of one clock combine. */
+static void assign_clocks(void)
+{
+    for (int i = 0; i < G->nodes.n; i++) {
+        Node *n = G->nodes.v[i];
+        if (n->op != N_STFT) continue;
+        int k = 0;
+        while (k < G->n_clocks && !(G->clocks[k].size == n->fsize && G->clocks[k].hop == n->fhop &&
+                                     G->clocks[k].window == n->fwin))
+            k++;
+        if (k == G->n_clocks) {
+            if (k == 16) {
+                error(n->loc, "more than 16 different frame sizes, hops or windows in one program");
+                diag_abort();
+            }
+            G->clocks[k] = (Clock){ n->fsize, n->fhop, n->fwin };
+            G->n_clocks++;
+        }
+        n->clock = k;
+    }
+}
+
+static const char *clock_text(int k)
+{
+    Clock *c = &G->clocks[k];
+    return arena_printf("%d-sample frames every %d samples (%s)", c->size, c->hop, window_name[c->window]);
+}
 
 /* x@0 is no delay at all: its edge counts as a same-sample one. */
 static void mark_zero_delays(void)
@@ -100,7 +132,8 @@ static void find_cycles(void)
     }
 }
 
-/* Does `to` reach `from` through same-sample edges? (Is a delay's source computed from it?) */
+/* Does `from` reach `to` through any edges, delayed ones included? (Is a delay part of a
+ * feedback loop? If not, its source can be computed, and written, before it is read.) */
 static bool reaches(Node *from, Node *to, int stamp)
 {
     Node **stack = arena_alloc(sizeof(Node *) * (size_t)(G->nodes.n + 1));
@@ -110,7 +143,7 @@ static bool reaches(Node *from, Node *to, int stamp)
     while (sp) {
         Node *x = stack[--sp];
         if (x == to) return true;
-        for (int i = first_arg(x); i < x->nargs; i++) {
+        for (int i = 0; i < x->nargs; i++) {
             Node *y = x->args[i];
             if (y && y->mark != stamp) {
                 y->mark = stamp;
@@ -180,8 +213,59 @@ static bool infer(Node *n, bool report)
         smooth |= n->args[i]->smooth;
     }
     Node **a = n->args;
+    /* the spectral domain: frames of one clock; audio never mixes in */
+    int clock = -1, audio_arg = -1, frame_arg = -1;
+    if (n->op != N_STFT && n->op != N_ISTFT && n->op != N_DELAY)
+        for (int i = 0; i < n->nargs; i++) {
+            if (!a[i]) continue;
+            if (a[i]->rate == R_AUDIO && audio_arg < 0) audio_arg = i;
+            if (a[i]->rate == R_FRAME) {
+                if (frame_arg < 0) frame_arg = i;
+                if (clock < 0) clock = a[i]->clock;
+                else if (a[i]->clock >= 0 && a[i]->clock != clock && report) {
+                    error(n->loc, "spectral frames of different clocks are combined");
+                    note(ARG_LOC(n, frame_arg), "%s", clock_text(clock));
+                    note(ARG_LOC(n, i), "%s", clock_text(a[i]->clock));
+                    note_instances(n->inst);
+                }
+            }
+        }
+    if (frame_arg >= 0 && audio_arg >= 0 && report) {
+        error(n->loc, "an audio signal cannot enter a spectral expression; analyse it with stft");
+        note(ARG_LOC(n, audio_arg), "this is audio");
+        note(ARG_LOC(n, frame_arg), "this is a spectral frame");
+        note_instances(n->inst);
+    }
+    if (n->op != N_STFT) n->clock = clock;
     switch (n->op) {
     case N_CONST: t = n->is_int ? T_INT : T_FLOAT; break;
+    case N_STFT:
+        r = R_FRAME;
+        t = T_COMPLEX;
+        w = a[0]->width ? a[0]->width : 1;
+        if (report && a[0]->rate == R_FRAME) {
+            error(ARG_LOC(n, 0), "stft analyses a signal, but this is already a spectral frame");
+            note_instances(n->inst);
+        }
+        if (report && (a[0]->type == T_BOOL)) {
+            error(ARG_LOC(n, 0), "stft needs a number; this is a condition (bool)");
+            note_instances(n->inst);
+        }
+        break;
+    case N_ISTFT:
+        r = R_AUDIO;
+        t = T_FLOAT;
+        w = a[0]->width ? a[0]->width : 1;
+        n->clock = a[0]->clock;
+        if (report && a[0]->rate != R_FRAME) {
+            error(ARG_LOC(n, 0), "istft resynthesizes a spectral frame, like stft(x, 1024); this is %s",
+                  a[0]->rate == R_AUDIO ? "an audio signal" : "not a frame");
+            note_instances(n->inst);
+        } else if (report && a[0]->type != T_COMPLEX && a[0]->type != T_UNKNOWN) {
+            error(ARG_LOC(n, 0), "istft needs a complex spectrum; build one with polar(magnitude, phase)");
+            note_instances(n->inst);
+        }
+        break;
     case N_SR: r = R_INIT; break;
     case N_INPUT: r = R_AUDIO; break;
     case N_NOISE: r = R_AUDIO; break;
@@ -242,10 +326,18 @@ static bool infer(Node *n, bool report)
                           "select(c, 1, 0) or float(c)", op_spelling[op]);
                     note_instances(n->inst);
                 }
-            if (op >= OP_LT && op <= OP_NE) t = T_BOOL;
+            bool cx = ta == T_COMPLEX || tb == T_COMPLEX;
+            if (cx && report && !(op == OP_ADD || op == OP_SUB || op == OP_MUL || op == OP_DIV)) {
+                error(n->loc, "'%s' is not defined on complex spectra; compare or transform mag(X) instead",
+                      op_spelling[op]);
+                note_instances(n->inst);
+            }
+            if (cx) t = T_COMPLEX;
+            else if (op >= OP_LT && op <= OP_NE) t = T_BOOL;
             else if (op == OP_DIV || op == OP_POW) t = T_FLOAT;
-            else t = (ta == T_INT && tb == T_INT) ? T_INT :
-                     (ta == T_UNKNOWN && tb == T_UNKNOWN) ? T_UNKNOWN : T_FLOAT;
+            /* unknown (a feedback value not yet inferred) is taken as int until shown otherwise */
+            else t = (ta == T_UNKNOWN && tb == T_UNKNOWN) ? T_UNKNOWN :
+                     ((ta == T_INT || ta == T_UNKNOWN) && (tb == T_INT || tb == T_UNKNOWN)) ? T_INT : T_FLOAT;
             if (t == T_UNKNOWN) t = T_FLOAT;
         }
         goto broadcast;
@@ -258,7 +350,7 @@ static bool infer(Node *n, bool report)
                 note_instances(n->inst);
             }
         } else {
-            t = a[0]->type == T_INT ? T_INT : T_FLOAT;
+            t = a[0]->type == T_INT ? T_INT : a[0]->type == T_COMPLEX ? T_COMPLEX : T_FLOAT;
             if (report && a[0]->type == T_BOOL) {
                 error(ARG_LOC(n, 0), "'-' needs a number; this is a condition (bool)");
                 note_instances(n->inst);
@@ -273,7 +365,8 @@ static bool infer(Node *n, bool report)
                 note_instances(n->inst);
             }
             Type x = a[1]->type, y = a[2]->type;
-            if (x == T_BOOL && y == T_BOOL) t = T_BOOL;
+            if (x == T_COMPLEX || y == T_COMPLEX) t = T_COMPLEX;
+            else if (x == T_BOOL && y == T_BOOL) t = T_BOOL;
             else if (x == T_BOOL || y == T_BOOL) {
                 t = T_FLOAT;
                 if (report) {
@@ -281,7 +374,31 @@ static bool infer(Node *n, bool report)
                     note_instances(n->inst);
                 }
             } else t = (x == T_INT && y == T_INT) ? T_INT : T_FLOAT;
+        } else if (b == B_MAG || b == B_PHASE || b == B_RE || b == B_IM || b == B_CONJ || b == B_BINHZ) {
+            t = b == B_CONJ ? T_COMPLEX : T_FLOAT;
+            if (report && a[0]->rate != R_FRAME) {
+                error(ARG_LOC(n, 0), "'%s' takes a spectral frame, like stft(x, 1024)", builtin_name[b]);
+                note_instances(n->inst);
+            } else if (report && b != B_BINHZ && a[0]->type != T_COMPLEX) {
+                error(ARG_LOC(n, 0), "'%s' takes a complex spectrum; this is %s", builtin_name[b],
+                      type_name[a[0]->type]);
+                note_instances(n->inst);
+            }
+            if (b == B_BINHZ) r = R_FRAME;
+        } else if (b == B_POLAR) {
+            t = T_COMPLEX;
+            for (int i = 0; i < 2; i++)
+                if (report && (a[i]->type == T_BOOL || a[i]->type == T_COMPLEX)) {
+                    error(ARG_LOC(n, i), "polar takes a magnitude and a phase (real numbers)");
+                    note_instances(n->inst);
+                }
         } else {
+            for (int i = 0; i < n->nargs; i++)
+                if (report && a[i]->type == T_COMPLEX) {
+                    error(ARG_LOC(n, i), "'%s' is not defined on complex spectra; use mag(X), phase(X), re(X) or im(X)",
+                          builtin_name[b]);
+                    note_instances(n->inst);
+                }
             for (int i = 0; i < n->nargs; i++)
                 if (report && a[i]->type == T_BOOL && b != B_FLOAT) {
                     error(ARG_LOC(n, i), "'%s' needs a number; this is a condition (bool)", builtin_name[b]);
@@ -298,6 +415,10 @@ static bool infer(Node *n, bool report)
     case N_DELAY: {
         r = R_AUDIO;
         t = a[0]->type;
+        if (report && a[0]->rate == R_FRAME) {
+            error(ARG_LOC(n, 0), "a spectral frame cannot be delayed; delay the signal before stft");
+            note_instances(n->inst);
+        }
         w = a[0]->width ? a[0]->width : 1;
         if (a[1]->width > 1 && w > 1 && a[1]->width != w && report) {
             error(ARG_LOC(n, 1), "the delay length has %d channels but the signal has %d", a[1]->width, w);
@@ -415,6 +536,7 @@ static void check_delays(void)
 void check_graph(Graph *g)
 {
     G = g;
+    assign_clocks();
     mark_zero_delays();
     find_cycles();
     topo();
@@ -442,7 +564,10 @@ void check_graph(Graph *g)
     for (int i = 0; i < g->outputs.n; i++) {
         Node *o = g->outputs.v[i];
         Ast *st = p->outputs.v[i];
-        if (o->type == T_BOOL)
+        if (o->rate == R_FRAME && !o->bad)
+            error(st->a->loc, "an output must be audio, but this is a spectral frame: resynthesize "
+                  "it with istft");
+        else if (o->type == T_BOOL)
             error(st->a->loc, "an output must be a number, but this is a condition (bool): use "
                   "select(c, 1, 0) or float(c)");
     }
@@ -451,5 +576,7 @@ void check_graph(Graph *g)
         if (o->type == T_BOOL)
             error(((Ast *)p->probes.v[i])->a->loc, "a probe must be a number, but this is a "
                   "condition (bool): use float(c)");
+        else if (o->type == T_COMPLEX)
+            error(((Ast *)p->probes.v[i])->a->loc, "a probe must be real: probe mag(X) or phase(X)");
     }
 }

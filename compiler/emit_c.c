@@ -196,6 +196,12 @@ static const char *expr(Ins *x, const char *ind)
     case I_NOISE:
         fprintf(F, "%srng%d = rng%d * 1664525u + 1013904223u;\n", ind, x->aux, x->aux);
         return arena_printf("(%s)(int32_t)rng%d * %s", REAL, x->aux, literal(1.0 / 2147483648.0, T_FLOAT));
+    case I_ISTFT: {
+        Spectral *sp = IR->istfts.v[x->aux];
+        fprintf(F, "%sconst %s ola%d_out = s->ola%d[fpos%d];\n%ss->ola%d[fpos%d] = 0;\n", ind, REAL, x->aux,
+                x->aux, sp->clock, ind, x->aux, sp->clock);
+        return arena_printf("(%s)ola%d_out", REAL, x->aux);
+    }
     case I_SMOOTH:
         fprintf(F, "%ssm%d += smooth_k * (%s - sm%d);\n", ind, x->aux, val(x->a[0]), x->aux);
         return arena_printf("sm%d", x->aux);
@@ -231,6 +237,143 @@ static const char *expr(Ins *x, const char *ind)
     }
     default:
         fatal(no_loc, "internal error: no C for %s", ir_op_name[x->op]);
+    }
+}
+
+static void comment(Ins *x, const char *ind);
+
+/* ---- spectral frames: per bin, complex values are (re, im) pairs of locals ---- */
+
+static int clock_bins(int c) { return IR->g->clocks[c].size / 2 + 1; }
+
+static const char *vre(int id)
+{
+    Ins *x = I(id);
+    if (x->op == I_CONST) return literal(x->k, T_FLOAT);
+    if (x->type != T_COMPLEX) return var[id];
+    return arena_printf("%s_re", var[id]);
+}
+
+static const char *vim(int id)
+{
+    Ins *x = I(id);
+    if (x->op == I_CONST || x->type != T_COMPLEX) return literal(0, T_FLOAT);
+    return arena_printf("%s_im", var[id]);
+}
+
+/* A frame instruction of complex type: two statements. */
+static void emit_complex(Ins *x, const char *ind)
+{
+    const char *re = NULL, *im = NULL;
+    int a = x->nargs > 0 ? x->a[0] : -1, b = x->nargs > 1 ? x->a[1] : -1;
+    switch (x->op) {
+    case I_STFT:
+        re = arena_printf("s->X%d[2 * k]", x->aux);
+        im = arena_printf("s->X%d[2 * k + 1]", x->aux);
+        break;
+    case I_CAST:
+        re = vre(a);
+        im = vim(a);
+        break;
+    case I_UNOP:
+        re = arena_printf("(-%s)", vre(a));
+        im = arena_printf("(-%s)", vim(a));
+        break;
+    case I_BINOP:
+        switch (x->aux) {
+        case OP_ADD: case OP_SUB:
+            re = arena_printf("(%s %s %s)", vre(a), op_spelling[x->aux], vre(b));
+            im = arena_printf("(%s %s %s)", vim(a), op_spelling[x->aux], vim(b));
+            break;
+        case OP_MUL:
+            re = arena_printf("(%s * %s - %s * %s)", vre(a), vre(b), vim(a), vim(b));
+            im = arena_printf("(%s * %s + %s * %s)", vre(a), vim(b), vim(a), vre(b));
+            break;
+        default: {   /* OP_DIV */
+            fprintf(F, "%sconst %s %s_d = %s * %s + %s * %s;\n", ind, REAL, var[x->id], vre(b), vre(b), vim(b), vim(b));
+            re = arena_printf("((%s * %s + %s * %s) / %s_d)", vre(a), vre(b), vim(a), vim(b), var[x->id]);
+            im = arena_printf("((%s * %s - %s * %s) / %s_d)", vim(a), vre(b), vre(a), vim(b), var[x->id]);
+        }
+        }
+        break;
+    case I_CALL:
+        if (x->aux == B_SELECT) {
+            re = arena_printf("(%s ? %s : %s)", val(a), vre(b), vre(x->a[2]));
+            im = arena_printf("(%s ? %s : %s)", val(a), vim(b), vim(x->a[2]));
+        } else if (x->aux == B_CONJ) {
+            re = vre(a);
+            im = arena_printf("(-%s)", vim(a));
+        } else if (x->aux == B_POLAR) {
+            re = arena_printf("(%s * %s(%s))", val(a), fn("cos"), val(b));
+            im = arena_printf("(%s * %s(%s))", val(a), fn("sin"), val(b));
+        }
+        break;
+    default:
+        break;
+    }
+    if (!re) fatal(no_loc, "internal error: no C for complex %s", ir_op_name[x->op]);
+    fprintf(F, "%sconst %s %s_re = %s;\n%sconst %s %s_im = %s;\n", ind, REAL, var[x->id], re, ind,
+            REAL, var[x->id], im);
+}
+
+/* A real-valued frame instruction: magnitude, phase, parts, bin frequency, or ordinary maths. */
+static const char *frame_expr(Ins *x, const char *ind)
+{
+    if (x->op == I_BINHZ)
+        return arena_printf("(%s)k * (%s)s->sr / %s", REAL, REAL, literal(IR->g->clocks[x->aux].size, T_FLOAT));
+    if (x->op == I_CALL && x->aux == B_MAG)
+        return arena_printf("%s(%s * %s + %s * %s)", fn("sqrt"), vre(x->a[0]), vre(x->a[0]), vim(x->a[0]), vim(x->a[0]));
+    if (x->op == I_CALL && x->aux == B_PHASE)
+        return arena_printf("%s(%s, %s)", fn("atan2"), vim(x->a[0]), vre(x->a[0]));
+    if (x->op == I_CALL && x->aux == B_RE) return vre(x->a[0]);
+    if (x->op == I_CALL && x->aux == B_IM) return vim(x->a[0]);
+    return expr(x, ind);
+}
+
+/* The work of one hop of clock c, inside the sample loop: analyse, compute every bin, resynthesize. */
+static void emit_frame(int c, const char *ind)
+{
+    Clock *ck = &IR->g->clocks[c];
+    int n = ck->size, bins = clock_bins(c);
+    unsigned mask = (unsigned)n - 1;
+    char in2[128];
+    snprintf(in2, sizeof in2, "%.100s    ", ind);
+    for (int j = 0; j < IR->stfts.n; j++) {
+        Spectral *sp = IR->stfts.v[j];
+        if (sp->clock != c) continue;
+        fprintf(F, "%sfor (int p = 0; p < %d; p++) s->work[p] = s->in%d[(fpos%d + 1u + (uint32_t)p) & %uu] * s->win%d[p];\n",
+                ind, n, j, c, mask, c);
+        fprintf(F, "%sAGRAPH_FFTW(execute_dft_r2c)(%s_r2c[%d], s->work, (AGRAPH_FFTW(complex) *)s->X%d);\n",
+                ind, P, c, j);
+    }
+    fprintf(F, "%sfor (int k = 0; k < %d; k++) {\n", ind, bins);
+    Vec *fr = &IR->sched[R_FRAME];
+    for (int i = 0; i < fr->n; i++) {
+        Ins *x = fr->v[i];
+        if (x->clock != c) continue;
+        comment(x, in2);
+        if (x->type == T_COMPLEX) emit_complex(x, in2);
+        else fprintf(F, "%sconst %s %s = %s;\n", in2, ctype(x->type), var[x->id], frame_expr(x, in2));
+    }
+    for (int j = 0; j < IR->istfts.n; j++) {
+        Spectral *sp = IR->istfts.v[j];
+        if (sp->clock != c) continue;
+        fprintf(F, "%ss->Y%d[2 * k] = %s;\n%ss->Y%d[2 * k + 1] = %s;\n", in2, j, vre(sp->value),
+                in2, j, vim(sp->value));
+    }
+    for (int j = 0; j < IR->n_probe_vals; j++) {
+        Ins *x = I(IR->probe_ids[j]);
+        if (x->rate == R_FRAME && x->clock == c)
+            fprintf(F, "%ss->fprobe[%d + k] = (float)%s;\n", in2, IR->probe_off[j], val(x->id));
+    }
+    fprintf(F, "%s}\n", ind);
+    for (int j = 0; j < IR->istfts.n; j++) {
+        Spectral *sp = IR->istfts.v[j];
+        if (sp->clock != c) continue;
+        fprintf(F, "%sAGRAPH_FFTW(execute_dft_c2r)(%s_c2r[%d], (AGRAPH_FFTW(complex) *)s->Y%d, s->work);\n",
+                ind, P, c, j);
+        fprintf(F, "%sfor (int p = 0; p < %d; p++) s->ola%d[(fpos%d + 1u + (uint32_t)p) & %uu] += s->work[p] * s->gain%d[p];\n",
+                ind, n, j, c, mask, j);
     }
 }
 
@@ -290,6 +433,35 @@ static void emit_state(void)
         fprintf(F, "    uint32_t probe_seq;     /* odd while the audio thread writes the snapshot */\n");
         fprintf(F, "    float probe[%d];\n", IR->probe_total);
     }
+    if (IR->spectral) {
+        int maxn = 0;
+        fprintf(F, "    double sr;\n");
+        for (int c = 0; c < IR->g->n_clocks; c++) {
+            Clock *ck = &IR->g->clocks[c];
+            if (ck->size > maxn) maxn = ck->size;
+            fprintf(F, "    uint32_t fpos%d, hop%d;   /* clock %d: %d-sample frames every %d samples */\n", c, c, c,
+                    ck->size, ck->hop);
+            fprintf(F, "    %s win%d[%d];        /* %s analysis window */\n", REAL, c, ck->size, window_name[ck->window]);
+        }
+        for (int j = 0; j < IR->stfts.n; j++) {
+            Spectral *sp = IR->stfts.v[j];
+            int n = IR->g->clocks[sp->clock].size;
+            fprintf(F, "    %s in%d[%d];          /* stft %d: the last frame of input */\n", REAL, j, n, j);
+            fprintf(F, "    AGRAPH_ALIGNED %s X%d[%d];   /* its spectrum, (re, im) per bin */\n", REAL, j, 2 * (n / 2 + 1));
+        }
+        for (int j = 0; j < IR->istfts.n; j++) {
+            Spectral *sp = IR->istfts.v[j];
+            int n = IR->g->clocks[sp->clock].size;
+            fprintf(F, "    AGRAPH_ALIGNED %s Y%d[%d];   /* istft %d: the spectrum to resynthesize */\n", REAL, j, 2 * (n / 2 + 1), j);
+            fprintf(F, "    %s ola%d[%d];         /* its overlap-add accumulator */\n", REAL, j, n);
+            fprintf(F, "    %s gain%d[%d];        /* synthesis window / (N * sum of window products) */\n", REAL, j, n);
+        }
+        int fp = 0;
+        for (int j = 0; j < IR->n_probe_vals; j++)
+            if (I(IR->probe_ids[j])->rate == R_FRAME) fp = IR->probe_off[j] + IR->probe_len[j];
+        if (fp) fprintf(F, "    float fprobe[%d];       /* frame probes, published with the others */\n", IR->probe_total);
+        fprintf(F, "    AGRAPH_ALIGNED %s work[%d];\n", REAL, maxn);
+    }
     for (int k = 0; k < IR->lines.n; k++) {
         DelayLine *l = IR->lines.v[k];
         if (l->src < 0) continue;
@@ -318,6 +490,44 @@ static void emit_param_table(void)
     fprintf(F, "};\n\n");
 }
 
+/* Windows (periodic, as scipy.signal.get_window makes them), synthesis gains for weighted
+ * overlap-add, and FFTW plans: made here, never in process. */
+static void emit_spectral_init(void)
+{
+    static const char *const wexpr[] = {
+        "0.5 - 0.5 * cos(2 * 3.14159265358979323846 * p / n)",
+        "0.54 - 0.46 * cos(2 * 3.14159265358979323846 * p / n)",
+        "0.42 - 0.5 * cos(2 * 3.14159265358979323846 * p / n) + 0.08 * cos(4 * 3.14159265358979323846 * p / n)",
+        "1.0" };
+    fprintf(F, "    s->sr = sample_rate;\n");
+    for (int c = 0; c < IR->g->n_clocks; c++) {
+        Clock *ck = &IR->g->clocks[c];
+        fprintf(F, "    for (int p = 0, n = %d; p < n; p++) s->win%d[p] = (%s)(%s);\n", ck->size, c, REAL, wexpr[ck->window]);
+    }
+    for (int j = 0; j < IR->istfts.n; j++) {
+        Spectral *sp = IR->istfts.v[j];
+        Clock *ck = &IR->g->clocks[sp->clock];
+        fprintf(F, "    for (int p = 0, n = %d; p < n; p++) {   /* istft %d: %s synthesis */\n", ck->size, j, window_name[sp->window]);
+        fprintf(F, "        double ws = %s, sum = 0;\n", wexpr[sp->window]);
+        fprintf(F, "        for (int q = p %% %d; q < n; q += %d) {\n", ck->hop, ck->hop);
+        fprintf(F, "            int p = q; double wa = %s, wq = %s;\n", wexpr[ck->window], wexpr[sp->window]);
+        fprintf(F, "            sum += wa * wq;\n        }\n");
+        fprintf(F, "        s->gain%d[p] = sum > 0 ? (%s)(ws / (n * sum)) : 0;\n    }\n", j, REAL);
+    }
+    fprintf(F, "    while (__atomic_test_and_set(&%s_plan_lock, __ATOMIC_ACQUIRE)) {}\n", P);
+    for (int c = 0; c < IR->g->n_clocks; c++) {
+        Clock *ck = &IR->g->clocks[c];
+        fprintf(F, "    if (!%s_r2c[%d]) %s_r2c[%d] = AGRAPH_FFTW(plan_dft_r2c_1d)(%d, s->work, (AGRAPH_FFTW(complex) *)s->%s, FFTW_ESTIMATE | FFTW_UNALIGNED);\n",
+                P, c, P, c, ck->size, IR->stfts.n ? "X0" : "Y0");
+        fprintf(F, "    if (!%s_c2r[%d]) %s_c2r[%d] = AGRAPH_FFTW(plan_dft_c2r_1d)(%d, (AGRAPH_FFTW(complex) *)s->%s, s->work, FFTW_ESTIMATE | FFTW_UNALIGNED);\n",
+                P, c, P, c, ck->size, IR->stfts.n ? "X0" : "Y0");
+    }
+    fprintf(F, "    __atomic_clear(&%s_plan_lock, __ATOMIC_RELEASE);\n", P);
+    fprintf(F, "    if (");
+    for (int c = 0; c < IR->g->n_clocks; c++) fprintf(F, "%s!%s_r2c[%d] || !%s_c2r[%d]", c ? " || " : "", P, c, P, c);
+    fprintf(F, ") return -1;\n");
+}
+
 static void emit_init_reset(void)
 {
     Program *p = IR->g->prog;
@@ -340,6 +550,14 @@ static void emit_init_reset(void)
         else fprintf(F, "    memset(s->%s, 0, sizeof s->%s);\n", line_name(k), line_name(k));
     }
     if (IR->probe_total) fprintf(F, "    memset(s->probe, 0, sizeof s->probe);\n");
+    if (IR->spectral) {
+        for (int c = 0; c < IR->g->n_clocks; c++)
+            fprintf(F, "    s->fpos%d = 0;\n    s->hop%d = 0;\n", c, c);
+        for (int j = 0; j < IR->stfts.n; j++) fprintf(F, "    memset(s->in%d, 0, sizeof s->in%d);\n", j, j);
+        for (int j = 0; j < IR->istfts.n; j++) fprintf(F, "    memset(s->ola%d, 0, sizeof s->ola%d);\n", j, j);
+        for (int j = 0; j < IR->n_probe_vals; j++)
+            if (I(IR->probe_ids[j])->rate == R_FRAME) { fprintf(F, "    memset(s->fprobe, 0, sizeof s->fprobe);\n"); break; }
+    }
     fprintf(F, "}\n\n");
 
     fprintf(F, "int %s_init(void *state, double sample_rate)\n{\n    %s_state *s = (%s_state *)state;\n", P, P, P);
@@ -348,6 +566,7 @@ static void emit_init_reset(void)
     fprintf(F, "    s->smooth_k = (%s)(1.0 - exp(-1.0 / (0.010 * sample_rate)));\n", REAL);
     for (int i = 0; i < p->params.n; i++)
         fprintf(F, "    s->param[%d] = (float)%.17g;\n", i, p->param_def[i]);
+    if (IR->spectral) emit_spectral_init();
     Vec *init = &IR->sched[R_INIT];
     for (int i = 0; i < init->n; i++) {
         Ins *x = init->v[i];
@@ -394,13 +613,16 @@ static void emit_process(void)
                 literal(l->max_len, T_FLOAT));
     }
     fprintf(F, "    uint32_t iota = s->iota;\n");
+    for (int c = 0; IR->spectral && c < IR->g->n_clocks; c++)
+        fprintf(F, "    uint32_t fpos%d = s->fpos%d, hop%d = s->hop%d;\n", c, c, c, c);
     for (int k = 0; k < IR->n_noise; k++) fprintf(F, "    uint32_t rng%d = s->rng[%d];\n", k, k);
     for (int k = 0; k < IR->lines.n; k++) {
         DelayLine *l = IR->lines.v[k];
         if (l->src >= 0 && l->scalar) fprintf(F, "    %s %s = s->%s;\n", ctype(l->type), line_name(k), line_name(k));
     }
-    for (int i = 0; i < IR->probe_total; i++)
-        fprintf(F, "    float probe%d = s->probe[%d];\n", i, i);
+    for (int i = 0; i < IR->n_probe_vals; i++)
+        if (I(IR->probe_ids[i])->rate != R_FRAME)
+            fprintf(F, "    float probe%d = s->probe[%d];\n", i, IR->probe_off[i]);
     for (int c = 0; c < p->inputs.n; c++) fprintf(F, "    const float *in%d = in[%d];\n", c, c);
     for (int c = 0; c < IR->n_out; c++) fprintf(F, "    float *out%d = out[%d];\n", c, c);
 
@@ -426,7 +648,7 @@ static void emit_process(void)
         Ins *o = I(IR->out_ids[c]);
         fprintf(F, "%sout%d[i] = (float)%s;\n", ind, c, val(o->id));
     }
-    for (int i = 0; i < IR->probe_total; i++)
+    for (int i = 0; i < IR->n_probe_vals; i++)
         if (I(IR->probe_ids[i])->rate == R_AUDIO) fprintf(F, "%sprobe%d = (float)%s;\n", ind, i, val(IR->probe_ids[i]));
     for (int k = 0; k < IR->lines.n; k++) {
         DelayLine *l = IR->lines.v[k];
@@ -434,8 +656,23 @@ static void emit_process(void)
         if (l->scalar) fprintf(F, "%s%s = %s;\n", ind, line_name(k), val(l->src));
         else fprintf(F, "%ss->%s[iota & %uu] = %s;\n", ind, line_name(k), (unsigned)l->size - 1, val(l->src));
     }
+    for (int c = 0; IR->spectral && c < IR->g->n_clocks; c++) {
+        Clock *ck = &IR->g->clocks[c];
+        fprintf(F, "%s/* spectral clock %d: %d-sample frames every %d samples */\n", ind, c, ck->size, ck->hop);
+        for (int j = 0; j < IR->stfts.n; j++) {
+            Spectral *sp = IR->stfts.v[j];
+            if (sp->clock == c) fprintf(F, "%ss->in%d[fpos%d] = %s;\n", ind, j, c, val(sp->value));
+        }
+        fprintf(F, "%sif (++hop%d == %du) {\n%s    hop%d = 0;\n", ind, c, ck->hop, ind, c);
+        char in2[128];
+        snprintf(in2, sizeof in2, "%.100s    ", ind);
+        emit_frame(c, in2);
+        fprintf(F, "%s}\n%sfpos%d = (fpos%d + 1u) & %uu;\n", ind, ind, c, c, (unsigned)ck->size - 1);
+    }
     fprintf(F, "%siota++;\n    }\n", ind);
     fprintf(F, "    s->iota = iota;\n");
+    for (int c = 0; IR->spectral && c < IR->g->n_clocks; c++)
+        fprintf(F, "    s->fpos%d = fpos%d;\n    s->hop%d = hop%d;\n", c, c, c, c);
     for (int k = 0; k < IR->n_noise; k++) fprintf(F, "    s->rng[%d] = rng%d;\n", k, k);
     for (int k = 0; k < IR->n_smooth; k++) fprintf(F, "    s->sm[%d] = sm%d;\n", k, k);
     for (int k = 0; k < IR->lines.n; k++) {
@@ -444,13 +681,18 @@ static void emit_process(void)
     }
     if (IR->probe_total) {
         fprintf(F, "    /* publish probe snapshots: readers retry while the sequence is odd */\n");
-        for (int i = 0; i < IR->probe_total; i++)
+        for (int i = 0; i < IR->n_probe_vals; i++)
             if (I(IR->probe_ids[i])->rate < R_AUDIO) fprintf(F, "    probe%d = (float)%s;\n", i, val(IR->probe_ids[i]));
         fprintf(F, "    {\n        uint32_t q = s->probe_seq;\n");
         fprintf(F, "        __atomic_store_n(&s->probe_seq, q + 1u, __ATOMIC_RELAXED);\n");
         fprintf(F, "        __atomic_thread_fence(__ATOMIC_RELEASE);\n");
-        for (int i = 0; i < IR->probe_total; i++)
-            fprintf(F, "        agraph_store(&s->probe[%d], probe%d);\n", i, i);
+        for (int i = 0; i < IR->n_probe_vals; i++) {
+            if (I(IR->probe_ids[i])->rate == R_FRAME)
+                fprintf(F, "        for (int k = 0; k < %d; k++) agraph_store(&s->probe[%d + k], s->fprobe[%d + k]);\n",
+                        IR->probe_len[i], IR->probe_off[i], IR->probe_off[i]);
+            else
+                fprintf(F, "        agraph_store(&s->probe[%d], probe%d);\n", IR->probe_off[i], i);
+        }
         fprintf(F, "        __atomic_store_n(&s->probe_seq, q + 2u, __ATOMIC_RELEASE);\n    }\n");
     }
     fprintf(F, "    AGRAPH_FTZ_END\n}\n\n");
@@ -461,6 +703,11 @@ static void emit_api(void)
     Program *p = IR->g->prog;
     int np = p->params.n;
     fprintf(F, "void %s_set_param(void *state, int index, double value)\n{\n", P);
+    if (!np) {
+        fprintf(F, "    (void)state; (void)index; (void)value;   /* no parameters */\n}\n\n");
+        fprintf(F, "double %s_get_param(const void *state, int index)\n{\n    (void)state; (void)index;\n    return 0;\n}\n\n", P);
+        goto probes;
+    }
     fprintf(F, "    %s_state *s = (%s_state *)state;\n", P, P);
     fprintf(F, "    if (index < 0 || index >= %d || value != value) return;\n", np);
     fprintf(F, "    const agraph_param_info *p = &%s_params[index];\n", P);
@@ -472,6 +719,7 @@ static void emit_api(void)
     fprintf(F, "    if (index < 0 || index >= %d) return 0;\n", np);
     fprintf(F, "    return agraph_load(&s->param[index]);\n}\n\n");
 
+probes:
     fprintf(F, "int %s_read_probe(const void *state, int index, float *dst, int max)\n{\n", P);
     if (!IR->probe_total) {
         fprintf(F, "    (void)state; (void)index; (void)dst; (void)max;\n    return 0;\n}\n\n");
@@ -551,6 +799,16 @@ static const char support[] =
     "AGRAPH_UNUSED static inline int32_t agraph_iabs(int32_t a) { return a < 0 ? (int32_t)(0u - (uint32_t)a) : a; }\n"
     "#endif\n\n";
 
+static void emit_fftw_prelude(void)
+{
+    fprintf(F, "/* Spectral blocks run on FFTW; plans are made in init, shared by every state. */\n");
+    fprintf(F, "#include <fftw3.h>\n");
+    fprintf(F, "#define AGRAPH_FFTW(name) %s##name\n", opt.use_double ? "fftw_" : "fftwf_");
+    fprintf(F, "#if defined(__cplusplus)\n#define AGRAPH_ALIGNED alignas(64)\n#else\n#define AGRAPH_ALIGNED _Alignas(64)\n#endif\n");
+    fprintf(F, "static AGRAPH_FFTW(plan) %s_r2c[%d], %s_c2r[%d];\n", P, IR->g->n_clocks, P, IR->g->n_clocks);
+    fprintf(F, "static volatile char %s_plan_lock;\n\n", P);
+}
+
 void emit_c(FILE *f, Ir *ir, const char *prefix)
 {
     F = f;
@@ -568,6 +826,7 @@ void emit_c(FILE *f, Ir *ir, const char *prefix)
     fputs(agraph_prelude, F);
     fputc('\n', F);
     fputs(support, F);
+    if (ir->spectral) emit_fftw_prelude();
     emit_state();
     emit_param_table();
     emit_init_reset();

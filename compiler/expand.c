@@ -12,8 +12,9 @@ const char *const node_op_name[] = {
     NODE_OPS(X)
 #undef X
 };
-const char *const type_name[] = { "?", "bool", "int", "float" };
-const char *const rate_name[] = { "const", "init", "control", "audio" };
+const char *const type_name[] = { "?", "bool", "int", "float", "complex" };
+const char *const rate_name[] = { "const", "init", "control", "audio", "frame" };
+const char *const window_name[] = { "hann", "hamming", "blackman", "rect" };
 
 int max_nodes = 2000000;
 int max_iterations = 100000;
@@ -42,6 +43,7 @@ static Node *new_node(NodeOp op, Loc loc, int nargs)
     n->loc = loc;
     n->inst = cur_inst;
     n->nargs = nargs;
+    n->clock = -1;
     n->args = nargs ? arena_alloc(sizeof(Node *) * (size_t)nargs) : NULL;
     n->arg_loc = nargs ? arena_alloc(sizeof(Loc) * (size_t)nargs) : NULL;
     vec_push(&G->nodes, n);
@@ -244,6 +246,44 @@ static Node *instantiate(Ast *e)
     return result;
 }
 
+/* stft(x, size, hop: h, window: w), fft(x, size), istft(X, window: w), ifft(X)
+ * (docs/language.md: Spectral processing) */
+static Node *spectral(Ast *e, int which)
+{
+    bool analysis = which == B_STFT || which == B_FFT;
+    Node *n = new_node(analysis ? N_STFT : N_ISTFT, e->loc, 1);
+    Ast *sig = NULL, *size = NULL, *hop = NULL;
+    n->fwin = which == B_FFT || which == B_IFFT ? WIN_RECT : -1;
+    for (int i = 0; i < e->args.n; i++) {
+        Ast *a = e->args.v[i];
+        if (!a->name) {
+            if (!sig) sig = a->a;
+            else size = a->a;
+        } else if (!strcmp(a->name, "hop")) {
+            hop = a->a;
+        } else {   /* window: checked by resolve.c */
+            for (int w = 0; w < 4; w++)
+                if (!strcmp(a->a->name, window_name[w])) n->fwin = w;
+        }
+    }
+    n->args[0] = expand(sig);
+    n->arg_loc[0] = sig->loc;
+    if (analysis) {
+        n->fsize = const_int(size, expand(size), "a frame size");
+        if (n->fsize < 4 || n->fsize > 65536 || (n->fsize & (n->fsize - 1))) {
+            error(size->loc, "a frame size must be a power of two from 4 to 65536 (it is %d)", n->fsize);
+            diag_abort();
+        }
+        n->fhop = which == B_FFT ? n->fsize : hop ? const_int(hop, expand(hop), "a hop") : n->fsize / 4;
+        if (n->fhop < 1 || n->fhop > n->fsize) {
+            error(hop->loc, "a hop must be from 1 to the frame size %d (it is %d)", n->fsize, n->fhop);
+            diag_abort();
+        }
+        if (n->fwin < 0) n->fwin = WIN_HANN;
+    }
+    return n;
+}
+
 /* sum/prod as a balanced tree, so a long sum is a shallow graph. */
 static Node *reduce(int op, Node **v, int lo, int hi, Loc loc)
 {
@@ -337,6 +377,8 @@ static Node *expand(Ast *e)
             }
             return n;
         }
+        if (y->index == B_STFT || y->index == B_FFT || y->index == B_ISTFT || y->index == B_IFFT)
+            return spectral(e, y->index);
         n = new_node(N_CALL, e->loc, e->args.n);
         n->index = y->index;
         for (int i = 0; i < e->args.n; i++) {

@@ -64,7 +64,8 @@ static Rate rate_of(Ins *x)
     case I_CONST: return R_CONST;
     case I_SR: return R_INIT;
     case I_PARAM: return R_CONTROL;
-    case I_INPUT: case I_NOISE: case I_DREAD: case I_SMOOTH: return R_AUDIO;
+    case I_INPUT: case I_NOISE: case I_DREAD: case I_SMOOTH: case I_ISTFT: return R_AUDIO;
+    case I_STFT: case I_BINHZ: return R_FRAME;
     default: {
         Rate r = R_CONST;
         for (int i = 0; i < x->nargs; i++)
@@ -78,6 +79,9 @@ static Rate rate_of(Ins *x)
 static int emit(Ins proto)
 {
     proto.rate = rate_of(&proto);
+    if (proto.rate == R_FRAME && proto.op != I_STFT && proto.op != I_BINHZ)
+        for (int i = 0; i < proto.nargs; i++)
+            if (I(proto.a[i])->rate == R_FRAME) proto.clock = I(proto.a[i])->clock;
     if (proto.op != I_NOISE) {
         if ((IR->ins.n + 1) * 2 > hcap) rehash();
         unsigned h = ins_hash(&proto) & (unsigned)(hcap - 1);
@@ -108,6 +112,7 @@ static Ins mk(IrOp op, int aux, Type t, Node *from)
     x.type = t;
     x.from = from;
     x.a[0] = x.a[1] = x.a[2] = -1;
+    x.clock = -1;
     return x;
 }
 
@@ -145,7 +150,13 @@ static int cast(int id, Type t)
 
 /* ---- delay lines --------------------------------------------------------------------------- */
 
-typedef struct Pending { DelayLine *line; Node *src; int ch; struct Pending *next; } Pending;
+typedef struct Pending {
+    DelayLine *line;        /* a delay line's source, or */
+    Spectral *stft;         /* an analysis's source */
+    Node *src;
+    int ch;
+    struct Pending *next;
+} Pending;
 static Pending *pending;
 static DelayLine **line_of;   /* per node*channel key: the line reading from it */
 static int *line_key_base;
@@ -204,7 +215,9 @@ static int smooth(int id, Node *from)
 static int audio_operand(Node *n, int i, int ch)
 {
     int id = arg(n, i, ch);
-    if (n->rate == R_AUDIO && n->args[i]->rate == R_CONTROL && n->args[i]->smooth)
+    /* whole numbers and conditions are discrete: never smoothed */
+    if (n->rate == R_AUDIO && n->args[i]->rate == R_CONTROL && n->args[i]->smooth &&
+        n->args[i]->type == T_FLOAT)
         return smooth(id, n->args[i]);
     return id;
 }
@@ -234,6 +247,42 @@ static int lower_delay(Node *n, int ch)
     r.nargs = 1;
     r.k = variable ? 1 : 0;      /* variable: clamp and interpolate each sample */
     return emit(r);
+}
+
+/* Spectral analysis and resynthesis (docs/language.md: Spectral processing). */
+static int lower_stft(Node *n, int ch)
+{
+    Spectral *sp = arena_alloc(sizeof *sp);
+    sp->clock = n->clock;
+    sp->window = IR->g->clocks[n->clock].window;
+    sp->value = -1;
+    vec_push(&IR->stfts, sp);
+    IR->spectral = true;
+    Pending *p = arena_alloc(sizeof *p);
+    p->stft = sp;
+    p->src = n->args[0];
+    p->ch = n->args[0]->width == 1 ? 0 : ch;
+    p->next = pending;
+    pending = p;
+    Ins x = mk(I_STFT, IR->stfts.n - 1, T_COMPLEX, n);
+    x.clock = n->clock;
+    return emit(x);
+}
+
+static int lower_istft(Node *n, int ch)
+{
+    int spec = cast(arg(n, 0, ch), T_COMPLEX);
+    Spectral *sp = arena_alloc(sizeof *sp);
+    sp->clock = n->clock;
+    sp->window = n->fwin >= 0 ? n->fwin : IR->g->clocks[n->clock].window;
+    sp->value = spec;
+    vec_push(&IR->istfts, sp);
+    IR->spectral = true;
+    Ins x = mk(I_ISTFT, IR->istfts.n - 1, T_FLOAT, n);
+    x.a[0] = spec;
+    x.nargs = 1;
+    x.clock = n->clock;
+    return emit(x);
 }
 
 static int lower_uncached(Node *n, int ch)
@@ -284,11 +333,12 @@ static int lower_uncached(Node *n, int ch)
         int op = n->index;
         Type at = T_FLOAT;
         if (op == OP_AND || op == OP_OR) at = T_BOOL;
+        else if (n->type == T_COMPLEX) at = T_COMPLEX;
         else if (n->args[0]->type == T_INT && n->args[1]->type == T_INT && op != OP_DIV && op != OP_POW)
             at = T_INT;
         int a = cast(audio_operand(n, 0, ch), at), b = cast(audio_operand(n, 1, ch), at);
         double x, y;
-        if (is_const(a, &x) && is_const(b, &y))
+        if (is_const(a, &x) && is_const(b, &y) && at != T_COMPLEX)
             return konst(eval_binop(op, x, y, at == T_INT), n->type);
         /* identities that cannot change a result: x*1, x/1, x+0, x-0 */
         if ((op == OP_MUL && is_const(a, &x) && x == 1) || (op == OP_ADD && is_const(a, &x) && x == 0 && at == T_INT))
@@ -316,6 +366,16 @@ static int lower_uncached(Node *n, int ch)
     }
     case N_CALL: {
         int b = n->index;
+        if (b == B_BINHZ) {
+            Ins z = mk(I_BINHZ, n->clock, T_FLOAT, n);
+            z.clock = n->clock;
+            return emit(z);
+        }
+        if (b == B_SELECT) {   /* a constant condition: only the chosen branch (and its state) */
+            double c;
+            int cond = cast(audio_operand(n, 0, ch), T_BOOL);
+            if (is_const(cond, &c)) return cast(audio_operand(n, c != 0 ? 1 : 2, ch), n->type);
+        }
         Ins i = mk(I_CALL, b, n->type, n);
         i.nargs = n->nargs;
         bool all_const = true;
@@ -323,17 +383,24 @@ static int lower_uncached(Node *n, int ch)
         for (int k = 0; k < n->nargs; k++) {
             Type at = n->type;
             if (b == B_SELECT) at = k == 0 ? T_BOOL : n->type;
+            else if (b == B_MAG || b == B_PHASE || b == B_RE || b == B_IM || b == B_CONJ) at = T_COMPLEX;
+            else if (b == B_POLAR) at = T_FLOAT;
             else if (b == B_INT || b == B_FLOAT) at = n->args[k]->type == T_BOOL ? T_BOOL :
                                                       n->args[k]->type == T_INT && b == B_FLOAT ? T_INT : T_FLOAT;
             i.a[k] = cast(audio_operand(n, k, ch), at);
             all_const &= is_const(i.a[k], &v[k]);
         }
-        if (all_const) return konst(eval_call(b, v), n->type);
+        if (all_const && n->type != T_COMPLEX && b != B_MAG && b != B_PHASE && b != B_RE && b != B_IM)
+            return konst(eval_call(b, v), n->type);
         if (b == B_FLOAT || (b == B_INT && I(i.a[0])->type != T_FLOAT)) return cast(i.a[0], n->type);
         return emit(i);
     }
     case N_DELAY:
         return lower_delay(n, ch);
+    case N_STFT:
+        return lower_stft(n, ch);
+    case N_ISTFT:
+        return lower_istft(n, ch);
     }
     fatal(n->loc, "internal error: cannot lower '%s'", node_op_name[n->op]);
 }
@@ -385,28 +452,36 @@ Ir *lower_graph(Graph *g)
             IR->out_ids[k++] = id;
         }
     }
-    int np = g->probes.n;
-    IR->probe_ids = arena_alloc(sizeof(int) * (size_t)(np + 1));
+    int np = g->probes.n, nv = 0;
+    for (int i = 0; i < np; i++) nv += ((Node *)g->probes.v[i])->width;
     IR->probe_width = arena_alloc(sizeof(int) * (size_t)(np + 1));
     IR->probe_first = arena_alloc(sizeof(int) * (size_t)(np + 1));
-    Vec probe_vals = {0};
+    IR->probe_ids = arena_alloc(sizeof(int) * (size_t)(nv + 1));
+    IR->probe_off = arena_alloc(sizeof(int) * (size_t)(nv + 1));
+    IR->probe_len = arena_alloc(sizeof(int) * (size_t)(nv + 1));
+    int off = 0;
     for (int i = 0; i < np; i++) {
         Node *p = g->probes.v[i];
-        IR->probe_width[i] = p->width;
-        IR->probe_first[i] = probe_vals.n;
-        for (int c = 0; c < p->width; c++)
-            vec_push(&probe_vals, (void *)(intptr_t)cast(lower(p, c), T_FLOAT));
+        int len = p->rate == R_FRAME ? g->clocks[p->clock].size / 2 + 1 : 1;   /* a frame: its bins */
+        IR->probe_first[i] = off;
+        IR->probe_width[i] = p->width * len;
+        for (int c = 0; c < p->width; c++) {
+            int j = IR->n_probe_vals++;
+            IR->probe_ids[j] = cast(lower(p, c), T_FLOAT);
+            IR->probe_off[j] = off;
+            IR->probe_len[j] = len;
+            off += len;
+        }
     }
-    IR->probe_total = probe_vals.n;
-    IR->probe_ids = arena_alloc(sizeof(int) * (size_t)(probe_vals.n + 1));
-    for (int i = 0; i < probe_vals.n; i++) IR->probe_ids[i] = (int)(intptr_t)probe_vals.v[i];
+    IR->probe_total = off;
 
     /* What delay lines write: lowered last, since a feedback source reads its own past. */
     while (pending) {
         Pending *p = pending;
         pending = p->next;
         int sid = lower(p->src, p->ch);
-        if (p->line->src < 0) p->line->src = sid;
+        if (p->line && p->line->src < 0) p->line->src = sid;
+        if (p->stft) p->stft->value = cast(sid, T_FLOAT);
     }
     for (int i = 0; i < IR->lines.n; i++) {
         DelayLine *l = IR->lines.v[i];
@@ -423,8 +498,9 @@ Ir *lower_graph(Graph *g)
 void ir_dump(FILE *f, Ir *ir)
 {
     static const char *const section[] = { "constants", "init (once per sample rate)",
-                                           "control (once per block)", "audio (once per sample)" };
-    for (int r = R_INIT; r <= R_AUDIO; r++) {
+                                           "control (once per block)", "audio (once per sample)",
+                                           "frame (once per hop, for every bin)" };
+    for (int r = R_INIT; r <= R_FRAME; r++) {
         Vec *v = &ir->sched[r];
         fprintf(f, "%s:\n", section[r]);
         for (int i = 0; i < v->n; i++) {
@@ -433,7 +509,8 @@ void ir_dump(FILE *f, Ir *ir)
             if (x->op == I_BINOP || x->op == I_UNOP) fprintf(f, " %s", op_spelling[x->aux]);
             else if (x->op == I_CALL) fprintf(f, " %s", builtin_name[x->aux]);
             else if (x->op == I_DREAD || x->op == I_SMOOTH || x->op == I_NOISE ||
-                     x->op == I_INPUT || x->op == I_PARAM) fprintf(f, " #%d", x->aux);
+                     x->op == I_INPUT || x->op == I_PARAM || x->op == I_STFT || x->op == I_ISTFT)
+                fprintf(f, " #%d", x->aux);
             for (int a = 0; a < x->nargs; a++) {
                 Ins *y = ir->ins.v[x->a[a]];
                 if (y->op == I_CONST) fprintf(f, " %g", y->k);

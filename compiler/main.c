@@ -181,7 +181,7 @@ static int run(int argc, char **argv)
         return 1;
     }
     close(efd);
-    int rc = build_executable(cpath, tmpexe);
+    int rc = build_executable(cpath, tmpexe, ir->spectral);
     unlink(cpath);
     if (rc == 0 && rename(tmpexe, exe) != 0) {
         error(no_loc, "cannot write '%s': %s", exe, strerror(errno));

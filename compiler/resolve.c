@@ -292,20 +292,37 @@ static void bind_call(Scope *s, Ast *e)
     }
     if (y->kind == SYM_BUILTIN) {
         int lo = builtin_min_args[y->index], hi = builtin_max_args[y->index];
+        int b = y->index, positional = 0;
         for (int i = 0; i < e->args.n; i++) {
             Ast *a = VEC_AT(e->args, i, Ast *);
-            if (a->name) {
-                error(a->loc, "built-in function '%s' takes no named arguments", e->name);
+            if (!a->name) { positional++; continue; }
+            bool hop_ok = b == B_STFT && !strcmp(a->name, "hop");
+            bool win_ok = (b == B_STFT || b == B_ISTFT) && !strcmp(a->name, "window");
+            if (!hop_ok && !win_ok) {
+                if (b == B_STFT || b == B_ISTFT)
+                    error(a->loc, "'%s' has no option '%s' (options: %s)", e->name, a->name,
+                          b == B_STFT ? "hop, window" : "window");
+                else
+                    error(a->loc, "built-in function '%s' takes no named arguments", e->name);
                 return;
             }
+            if (win_ok) {
+                bool known = a->a->kind == A_NAME;
+                for (int w = 0; known && w < 4; w++)
+                    if (!strcmp(a->a->name, window_name[w])) goto window_ok;
+                error(a->a->loc, "unknown window (windows: hann, hamming, blackman, rect)");
+                return;
+            window_ok:
+                a->a->sym = NULL;
+            }
         }
-        if (e->args.n < lo || e->args.n > hi) {
+        if (positional < lo || positional > hi) {
             if (lo == hi)
                 error(e->loc, "'%s' takes %d argument%s, but %d %s given", e->name, lo,
-                      lo == 1 ? "" : "s", e->args.n, e->args.n == 1 ? "was" : "were");
+                      lo == 1 ? "" : "s", positional, positional == 1 ? "was" : "were");
             else
                 error(e->loc, "'%s' takes %d to %d arguments, but %d %s given", e->name, lo, hi,
-                      e->args.n, e->args.n == 1 ? "was" : "were");
+                      positional, positional == 1 ? "was" : "were");
         }
         return;
     }
@@ -373,7 +390,11 @@ static void resolve_expr(Scope *s, Ast *e)
         return;
     }
     case A_CALL:
-        for (int i = 0; i < e->args.n; i++) resolve_expr(s, VEC_AT(e->args, i, Ast *)->a);
+        for (int i = 0; i < e->args.n; i++) {
+            Ast *a = VEC_AT(e->args, i, Ast *);
+            if (a->name && !strcmp(a->name, "window") && a->a->kind == A_NAME) continue;
+            resolve_expr(s, a->a);
+        }
         bind_call(s, e);
         return;
     case A_ITER: {

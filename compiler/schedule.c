@@ -19,7 +19,7 @@ void schedule_ir(Ir *ir)
     IR = ir;
     Vec work = {0};
     for (int i = 0; i < ir->n_out; i++) mark(ir->out_ids[i], &work);
-    for (int i = 0; i < ir->probe_total; i++) mark(ir->probe_ids[i], &work);
+    for (int i = 0; i < ir->n_probe_vals; i++) mark(ir->probe_ids[i], &work);
     /* Parameters stay in the table even when unused; their raw values are cheap. */
     bool *line_live = arena_alloc(sizeof(bool) * (size_t)(ir->lines.n + 1));
     while (work.n) {
@@ -30,8 +30,9 @@ void schedule_ir(Ir *ir)
             mark(((DelayLine *)ir->lines.v[x->aux])->src, &work);
         }
         if (x->op == I_SMOOTH) mark(x->a[0], &work);
+        if (x->op == I_STFT) mark(((Spectral *)ir->stfts.v[x->aux])->value, &work);
     }
-    for (int r = 0; r < 4; r++) ir->sched[r].n = 0;
+    for (int r = 0; r < N_RATES; r++) ir->sched[r].n = 0;
     for (int i = 0; i < ir->ins.n; i++) {
         Ins *x = ir->ins.v[i];
         if (!x->live || x->op == I_CONST) continue;
@@ -48,7 +49,7 @@ void schedule_ir(Ir *ir)
         y->uses++;
         if (y->rate == R_INIT) y->stored = true;
     }
-    for (int i = 0; i < ir->probe_total; i++) {
+    for (int i = 0; i < ir->n_probe_vals; i++) {
         Ins *y = ir->ins.v[ir->probe_ids[i]];
         y->uses++;
         if (y->rate == R_INIT) y->stored = true;
@@ -57,6 +58,12 @@ void schedule_ir(Ir *ir)
         DelayLine *l = ir->lines.v[i];
         if (!line_live[i]) { l->src = -1; continue; }
         Ins *y = ir->ins.v[l->src];
+        y->uses++;
+        if (y->rate == R_INIT) y->stored = true;
+    }
+    for (int i = 0; i < ir->stfts.n; i++) {
+        Spectral *sp = ir->stfts.v[i];
+        Ins *y = ir->ins.v[sp->value];
         y->uses++;
         if (y->rate == R_INIT) y->stored = true;
     }

@@ -13,7 +13,10 @@ void verify_ir(Ir *ir)
                 fatal(no_loc, "internal error: %%%d uses %%%d before it is computed", x->id, x->a[a]);
             Ins *y = ir->ins.v[x->a[a]];
             if (!y->live) fatal(no_loc, "internal error: %%%d uses dead %%%d", x->id, y->id);
-            if (y->rate > x->rate)
+            bool resynthesis = x->op == I_ISTFT && y->rate == R_FRAME;
+            if (x->rate == R_FRAME && y->rate == R_AUDIO)
+                fatal(no_loc, "internal error: frame %%%d uses audio %%%d", x->id, y->id);
+            if (y->rate > x->rate && !resynthesis)
                 fatal(no_loc, "internal error: %s-rate %%%d uses %s-rate %%%d", rate_name[x->rate],
                       x->id, rate_name[y->rate], y->id);
         }
