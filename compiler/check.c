@@ -415,9 +415,14 @@ static bool infer(Node *n, bool report)
     case N_DELAY: {
         r = R_AUDIO;
         t = a[0]->type;
-        if (report && a[0]->rate == R_FRAME) {
-            error(ARG_LOC(n, 0), "a spectral frame cannot be delayed; delay the signal before stft");
-            note_instances(n->inst);
+        if (a[0]->rate == R_FRAME) {   /* still a frame, so that nothing downstream complains */
+            if (report) {
+                error(ARG_LOC(n, 0), "a spectral frame cannot be delayed; delay the signal before stft");
+                note_instances(n->inst);
+            }
+            r = R_FRAME;
+            n->clock = a[0]->clock;
+            break;
         }
         w = a[0]->width ? a[0]->width : 1;
         if (a[1]->width > 1 && w > 1 && a[1]->width != w && report) {

@@ -9,11 +9,12 @@
 #include "testutil.h"
 
 #define HOST_CC "cc -O1 -g -std=c11 -DAGRAPH_RUNTIME -Iruntime tests/rtcheck/host.c"
+#define HOST_LIBS "-lfftw3f -ldl -lpthread -lm"
 
 /* Build the host around DIR/NAME.c and run it; returns its result. */
 static run_result host_run(const char *dir, const char *name)
 {
-    run_result r = run_cmd(120, HOST_CC " %s/%s.c -o %s/%s-host -ldl -lpthread -lm", dir, name, dir, name);
+    run_result r = run_cmd(120, HOST_CC " %s/%s.c -o %s/%s-host " HOST_LIBS, dir, name, dir, name);
     if (r.status != 0) return r;
     run_free(&r);
     return run_cmd(120, "%s/%s-host 3000", dir, name);
