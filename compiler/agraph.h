@@ -106,6 +106,7 @@ int unit_lookup(const char *s, size_t n);   /* -1 if unknown */
     X(S_DEF,      "def")      /* names (1 or more for destructuring), a */      \
     X(S_OUTPUT,   "output")   /* names, a */                                    \
     X(S_PROBE,    "probe")    /* name, a */                                     \
+    X(S_TABLE,    "table")    /* name, a = its values (a constant of N channels) */ \
     X(S_RETURN,   "return")   /* a */
 
 typedef enum {
@@ -191,7 +192,7 @@ extern Vec all_modules;   /* Module*, dependencies before dependents, main last 
 /* Every name is bound to a symbol, every call checked against what it calls; parameters are
  * evaluated (they are constants in their own unit). */
 typedef enum { SYM_INPUT, SYM_PARAM, SYM_BLOCK, SYM_DEF, SYM_OUTPUT, SYM_PROBE,
-               SYM_BUILTIN, SYM_CONST, SYM_FORMAL, SYM_ITER } SymKind;
+               SYM_BUILTIN, SYM_CONST, SYM_FORMAL, SYM_ITER, SYM_TABLE } SymKind;
 enum { CONST_SR, CONST_PI, CONST_TAU };
 
 typedef struct Sym {
@@ -284,7 +285,8 @@ extern const int builtin_min_args[], builtin_max_args[];
     X(N_DELAY,   "delay")    /* args[0] signal, args[1] length, args[2] max (or absent) */ \
     X(N_NOISE,   "noise")    /* index = seed */                                           \
     X(N_STFT,    "stft")     /* args[0] signal; fsize, fhop, fwin: a frame of spectra */   \
-    X(N_ISTFT,   "istft")    /* args[0] spectrum; fwin: resynthesis by weighted overlap-add */
+    X(N_ISTFT,   "istft")    /* args[0] spectrum; fwin: resynthesis by weighted overlap-add */ \
+    X(N_TABLE,   "table")    /* index = table; args[0] position: wraps, interpolates if float */
 typedef enum {
 #define X(k, s) k,
     NODE_OPS(X)
@@ -348,7 +350,17 @@ typedef struct Graph {
     int n_noise;
     Clock clocks[16];
     int n_clocks;
+    Vec tables;             /* Table* */
 } Graph;
+
+/* A lookup table: a constant of `size` channels, stored as data in the generated code. */
+typedef struct Table {
+    const char *name;
+    Ast *decl;
+    struct Node *value;     /* its channels */
+    int size;
+    double *data;           /* check.c: the folded values */
+} Table;
 
 Graph *expand_program(Program *p);
 void graph_dump(FILE *f, Graph *g);
@@ -378,7 +390,8 @@ void check_graph(Graph *g);
     X(I_NOISE,   "noise")    /* aux = generator slot */                                   \
     X(I_STFT,    "stft")     /* aux = analysis slot: this bin of its spectrum (frame) */  \
     X(I_ISTFT,   "istft")    /* aux = synthesis slot: its overlap-added output (audio) */ \
-    X(I_BINHZ,   "binhz")    /* the centre frequency of this bin (frame) */
+    X(I_BINHZ,   "binhz")    /* the centre frequency of this bin (frame) */               \
+    X(I_TABLE,   "table")    /* aux = table; a[0] = position */
 typedef enum {
 #define X(k, s) k,
     IR_OPS(X)

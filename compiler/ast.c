@@ -135,6 +135,13 @@ Ast *mk_probe(Module *m, Token *kw, Token *name, Ast *e)
     return a;
 }
 
+Ast *mk_table(Module *m, Token *kw, Token *name, Ast *e)
+{
+    Ast *a = mk_probe(m, kw, name, e);
+    a->kind = S_TABLE;
+    return a;
+}
+
 Ast *mk_attrs(Module *m)
 {
     Ast *a = node(m, S_PARAM, no_loc);
@@ -558,7 +565,7 @@ static void dump(FILE *f, Ast *a, int ind)
     if (a->kind != S_BLOCK || !a->body.n) {
         dump(f, a->a, ind + 1);
     }
-    if (a->kind != S_IMPORT && a->kind != S_PROBE && a->kind != S_DEF && a->kind != S_OUTPUT &&
+    if (a->kind != S_IMPORT && a->kind != S_PROBE && a->kind != S_TABLE && a->kind != S_DEF && a->kind != S_OUTPUT &&
         a->kind != S_BLOCK && a->kind != A_CALL)
         dump(f, a->b, ind + 1);
     dump(f, a->c, ind + 1);

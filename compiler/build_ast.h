@@ -9,6 +9,7 @@ Ast *mk_input(Module *m, Token *kw, Ast *target);
 Ast *mk_def(Module *m, Ast *target, Ast *e);
 Ast *mk_output(Module *m, Token *kw, Ast *target, Ast *e);
 Ast *mk_probe(Module *m, Token *kw, Token *name, Ast *e);
+Ast *mk_table(Module *m, Token *kw, Token *name, Ast *e);
 Ast *mk_param(Module *m, Token *kw, Token *name, Ast *def, Ast *lo, Ast *hi, Ast *attrs);
 Ast *mk_switch(Module *m, Token *kw, Token *name, Ast *attrs, int kind);
 Ast *mk_block(Module *m, Token *kw, Token *name, Ast *formals, Ast *body, Token *close);

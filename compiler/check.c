@@ -412,6 +412,15 @@ static bool infer(Node *n, bool report)
         }
         goto broadcast;
     }
+    case N_TABLE:
+        t = T_FLOAT;
+        w = a[0]->width ? a[0]->width : 1;
+        r = a[0]->rate;
+        if (report && (a[0]->type == T_BOOL || a[0]->type == T_COMPLEX)) {
+            error(ARG_LOC(n, 0), "a table position must be a number");
+            note_instances(n->inst);
+        }
+        break;
     case N_DELAY: {
         r = R_AUDIO;
         t = a[0]->type;
@@ -538,6 +547,27 @@ static void check_delays(void)
     }
 }
 
+/* Tables hold constants, folded here into the data the generated code carries. */
+static void check_tables(void)
+{
+    for (int i = 0; i < G->tables.n; i++) {
+        Table *t = G->tables.v[i];
+        Node *v = t->value;
+        if (v->width > (1 << 20)) {
+            error(t->decl->a->loc, "a table of %d values is too large (the limit is %d)", v->width, 1 << 20);
+            continue;
+        }
+        t->size = v->width;
+        t->data = arena_alloc(sizeof(double) * (size_t)t->size);
+        for (int k = 0; k < t->size; k++)
+            if (v->type == T_BOOL || v->type == T_COMPLEX || !fold_channel(v, k, 0, &t->data[k]) ||
+                !isfinite(t->data[k])) {
+                error(t->decl->a->loc, "a table's values must be constant numbers (value %d is not)", k);
+                break;
+            }
+    }
+}
+
 void check_graph(Graph *g)
 {
     G = g;
@@ -564,6 +594,7 @@ void check_graph(Graph *g)
     for (int i = 0; i < n_order; i++) infer(order[i], true);
     if (error_count()) return;
     check_delays();
+    check_tables();
 
     Program *p = g->prog;
     for (int i = 0; i < g->outputs.n; i++) {

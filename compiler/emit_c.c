@@ -196,6 +196,16 @@ static const char *expr(Ins *x, const char *ind)
     case I_NOISE:
         fprintf(F, "%srng%d = rng%d * 1664525u + 1013904223u;\n", ind, x->aux, x->aux);
         return arena_printf("(%s)(int32_t)rng%d * %s", REAL, x->aux, literal(1.0 / 2147483648.0, T_FLOAT));
+    case I_TABLE: {
+        Table *t = IR->g->tables.v[x->aux];
+        Ins *pos = I(x->a[0]);
+        if (pos->type == T_INT)
+            return (t->size & (t->size - 1)) == 0
+                ? arena_printf("(%s)%s_%s[(uint32_t)%s & %uu]", REAL, P, c_ident(t->name), val(pos->id), (unsigned)t->size - 1)
+                : arena_printf("(%s)%s_%s[agraph_imod(agraph_imod(%s, %d) + %d, %d)]", REAL, P, c_ident(t->name),
+                               val(pos->id), t->size, t->size, t->size);
+        return arena_printf("(%s)agraph_table(%s_%s, %d, %s)", REAL, P, c_ident(t->name), t->size, val(pos->id));
+    }
     case I_ISTFT: {
         Spectral *sp = IR->istfts.v[x->aux];
         fprintf(F, "%sconst %s ola%d_out = s->ola%d[fpos%d];\n%ss->ola%d[fpos%d] = 0;\n", ind, REAL, x->aux,
@@ -473,6 +483,21 @@ static void emit_state(void)
         fprintf(F, "    %s %s[%d];   /* up to %d samples */\n", ctype(l->type), line_name(k), l->size, l->max_len);
     }
     fprintf(F, "} %s_state;\n\n", P);
+}
+
+/* Table data, computed by the compiler: read-only, shared by every state. */
+static void emit_tables(void)
+{
+    for (int i = 0; i < IR->g->tables.n; i++) {
+        Table *t = IR->g->tables.v[i];
+        bool used = false;
+        for (int k = 0; k < IR->ins.n && !used; k++) used = I(k)->live && I(k)->op == I_TABLE && I(k)->aux == i;
+        if (!used) continue;
+        fprintf(F, "static const float %s_%s[%d] = {", P, c_ident(t->name), t->size);
+        for (int k = 0; k < t->size; k++)
+            fprintf(F, "%s%.9g,", k % 8 ? " " : "\n    ", (double)(float)t->data[k]);
+        fprintf(F, "\n};\n\n");
+    }
 }
 
 static void emit_param_table(void)
@@ -797,6 +822,15 @@ static const char support[] =
     "AGRAPH_UNUSED static inline int32_t agraph_f2i(double x) { return x != x ? 0 : x >= 2147483647.0 ? 2147483647 : x <= -2147483648.0 ? (-2147483647 - 1) : (int32_t)x; }\n"
     "AGRAPH_UNUSED static inline int32_t agraph_imod(int32_t a, int32_t b) { return (b == 0 || b == -1) ? 0 : a % b; }\n"
     "AGRAPH_UNUSED static inline int32_t agraph_iabs(int32_t a) { return a < 0 ? (int32_t)(0u - (uint32_t)a) : a; }\n"
+    "/* A table read at a fractional position: wrapped to the table, linearly interpolated. */\n"
+    "AGRAPH_UNUSED static inline float agraph_table(const float *t, int32_t n, double x)\n"
+    "{\n"
+    "    x -= (double)n * floor(x / n);\n"
+    "    if (!(x >= 0 && x < n)) x = 0;\n"
+    "    int32_t i = (int32_t)x;\n"
+    "    float f = (float)(x - i), a = t[i], b = t[i + 1 < n ? i + 1 : 0];\n"
+    "    return a + f * (b - a);\n"
+    "}\n"
     "#endif\n\n";
 
 static void emit_fftw_prelude(void)
@@ -827,6 +861,7 @@ void emit_c(FILE *f, Ir *ir, const char *prefix)
     fputc('\n', F);
     fputs(support, F);
     if (ir->spectral) emit_fftw_prelude();
+    emit_tables();
     emit_state();
     emit_param_table();
     emit_init_reset();

@@ -95,6 +95,22 @@ static Node *literal(double v, int unit, bool is_int, Loc loc)
 
 static Node *expand(Ast *e);
 
+/* A table's values are expanded once, at global scope, when first read. */
+static int table_of(Ast *st)
+{
+    for (int i = 0; i < G->tables.n; i++)
+        if (((Table *)G->tables.v[i])->decl == st) return i;
+    Table *t = arena_alloc(sizeof *t);
+    t->name = st->name;
+    t->decl = st;
+    vec_push(&G->tables, t);
+    Inst *saved = cur_inst;
+    cur_inst = NULL;
+    t->value = expand(st->a);
+    cur_inst = saved;
+    return G->tables.n - 1;
+}
+
 static int const_int(Ast *e, Node *n, const char *what)
 {
     double v;
@@ -367,6 +383,13 @@ static Node *expand(Ast *e)
     case A_CALL: {
         Sym *y = e->sym;
         if (y->kind == SYM_BLOCK) return instantiate(e);
+        if (y->kind == SYM_TABLE) {
+            n = new_node(N_TABLE, e->loc, 1);
+            n->index = table_of(y->decl);
+            n->args[0] = expand(VEC_AT(e->args, 0, Ast *)->a);
+            n->arg_loc[0] = VEC_AT(e->args, 0, Ast *)->a->loc;
+            return n;
+        }
         if (y->index == B_NOISE) {
             n = new_node(N_NOISE, e->loc, 0);
             n->index = G->n_noise++;

@@ -40,7 +40,8 @@ int unit_lookup(const char *s, size_t n)
     X("param", TK_PARAM) X("button", TK_BUTTON) X("toggle", TK_TOGGLE)    \
     X("block", TK_BLOCK) X("return", TK_RETURN) X("probe", TK_PROBE)      \
     X("sum", TK_SUM) X("prod", TK_PROD) X("par", TK_PAR)                  \
-    X("chain", TK_CHAIN) X("in", TK_IN) X("from", TK_FROM)
+    X("chain", TK_CHAIN) X("in", TK_IN) X("from", TK_FROM)                \
+    X("table", TK_TABLE)
 
 static int keyword(const char *s, size_t n)
 {

@@ -397,6 +397,22 @@ static int lower_uncached(Node *n, int ch)
     }
     case N_DELAY:
         return lower_delay(n, ch);
+    case N_TABLE: {
+        Ins x = mk(I_TABLE, n->index, T_FLOAT, n);
+        int pos = arg(n, 0, ch);
+        x.a[0] = cast(pos, I(pos)->type == T_INT ? T_INT : T_FLOAT);
+        double p;
+        if (is_const(x.a[0], &p)) {   /* a constant position: read the table now */
+            Table *t = IR->g->tables.v[n->index];
+            p -= t->size * floor(p / t->size);
+            if (!(p >= 0 && p < t->size)) p = 0;
+            int i = (int)p;
+            double f = I(x.a[0])->type == T_INT ? 0 : p - i;
+            return konst(t->data[i] + f * (t->data[(i + 1) % t->size] - t->data[i]), T_FLOAT);
+        }
+        x.nargs = 1;
+        return emit(x);
+    }
     case N_STFT:
         return lower_stft(n, ch);
     case N_ISTFT:

@@ -44,6 +44,7 @@ item(A) ::= INPUT(T) target(N).             { A = mk_input(mod, &T, N); }
 item(A) ::= target(N) ASSIGN expr(E).       { A = mk_def(mod, N, E); }
 item(A) ::= OUTPUT(T) target(N) ASSIGN expr(E).  { A = mk_output(mod, &T, N, E); }
 item(A) ::= PROBE(T) IDENT(N) ASSIGN expr(E).    { A = mk_probe(mod, &T, &N, E); }
+item(A) ::= TABLE(T) IDENT(N) ASSIGN expr(E).    { A = mk_table(mod, &T, &N, E); }
 item(A) ::= PARAM(T) IDENT(N) ASSIGN pdefault(D) LBRACKET expr(LO) COMMA expr(HI) RBRACKET attrs(P).
                                             { A = mk_param(mod, &T, &N, D, LO, HI, P); }
 item(A) ::= BUTTON(T) IDENT(N) attrs(P).    { A = mk_switch(mod, &T, &N, P, 1); }

@@ -150,6 +150,7 @@ static const char *sym_what(Sym *y)
     case SYM_CONST: return "a built-in constant";
     case SYM_FORMAL: return "a block input";
     case SYM_ITER: return "an iteration variable";
+    case SYM_TABLE: return "a table";
     }
     return "a name";
 }
@@ -326,6 +327,11 @@ static void bind_call(Scope *s, Ast *e)
         }
         return;
     }
+    if (y->kind == SYM_TABLE) {
+        if (e->args.n != 1 || VEC_AT(e->args, 0, Ast *)->name)
+            error(e->loc, "a table is read with one position, as in %s(i)", e->name);
+        return;
+    }
     if (y->kind != SYM_BLOCK) {
         error(e->b->loc, "'%s' is %s, not a block: it cannot be called", e->name, sym_what(y));
         if (y->loc.src) note(y->loc, "'%s' is defined here", e->name);
@@ -382,7 +388,7 @@ static void resolve_expr(Scope *s, Ast *e)
             unknown(s, e, e->name, "name");
             return;
         }
-        if (y->kind == SYM_BLOCK || y->kind == SYM_BUILTIN) {
+        if (y->kind == SYM_BLOCK || y->kind == SYM_BUILTIN || y->kind == SYM_TABLE) {
             error(e->loc, "'%s' is %s; call it, as in %s(...)", e->name, sym_what(y), e->name);
             return;
         }
@@ -513,6 +519,11 @@ static void resolve_module(Program *p, Module *m, Scope *s)
             vec_push(&p->probes, st);
             break;
         }
+        case S_TABLE: {
+            Ast nm = { .kind = A_NAME, .loc = st->b->loc, .name = st->name };
+            st->sym = declare(s, SYM_TABLE, &nm, st);
+            break;
+        }
         default:
             break;
         }
@@ -520,7 +531,8 @@ static void resolve_module(Program *p, Module *m, Scope *s)
     for (int i = 0; i < m->items.n; i++) {
         Ast *st = m->items.v[i];
         if (st->kind == S_BLOCK) resolve_block(s, st);
-        else if (st->kind == S_DEF || st->kind == S_OUTPUT || st->kind == S_PROBE) resolve_expr(s, st->a);
+        else if (st->kind == S_DEF || st->kind == S_OUTPUT || st->kind == S_PROBE || st->kind == S_TABLE)
+            resolve_expr(s, st->a);
     }
 }
 
