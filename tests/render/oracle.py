@@ -10,6 +10,7 @@ Debian's /usr/bin/python3 (numpy, scipy).
     oracle.py lowpass OUT.wav NOISE.wav CUTOFF GAIN_DB
     oracle.py echo OUT.wav IN.wav TIME_S FEEDBACK
     oracle.py pan OUT.wav IN.wav POSITION
+    oracle.py pedal OUT.wav IN.wav DRIVE_DB TONE_HZ TIME_S ECHO_MIX   (reverb mix 0: the dry chain)
 """
 import sys
 import warnings
@@ -80,6 +81,16 @@ def main(argv):
         _, x = read(argv[3])
         th = (float(argv[4]) + 1) * np.pi / 4
         expect_close("pan", y, np.stack([x * np.cos(th), x * np.sin(th)], axis=1), 1e-6)
+    elif cmd == "pedal":
+        _, x = read(argv[3])
+        g, fc, d, m = 10 ** (float(argv[4]) / 20), float(argv[5]), round(float(argv[6]) * sr), float(argv[7])
+        driven = np.tanh(x * g) / np.tanh(g)
+        a = np.exp(-2 * np.pi * fc / sr)
+        toned = signal.lfilter([1 - a], [1, -a], driven)
+        den = np.zeros(d + 1)
+        den[0], den[d] = 1, -0.4
+        want = (1 - m) * toned + m * signal.lfilter([1], den, toned)
+        expect_close("pedal", y, np.stack([want, want], axis=1), 1e-5)
     else:
         sys.exit(f"unknown check {cmd}")
 
