@@ -174,6 +174,8 @@ static const char *line_name(int k)
     return arena_printf("%s%d%s%s", l->scalar ? "z" : "d", k, l->name ? "_" : "", l->name ? c_ident(l->name) : "");
 }
 
+static bool steady_loop;
+
 /* The expression for one instruction; statements it needs first go to `pre`. */
 static const char *expr(Ins *x, const char *ind)
 {
@@ -213,8 +215,9 @@ static const char *expr(Ins *x, const char *ind)
         return arena_printf("(%s)ola%d_out", REAL, x->aux);
     }
     case I_SMOOTH:
+        if (steady_loop) return arena_printf("(%s)sm%d", REAL, x->aux);
         fprintf(F, "%ssm%d += smooth_k * (%s - sm%d);\n", ind, x->aux, val(x->a[0]), x->aux);
-        return arena_printf("sm%d", x->aux);
+        return arena_printf("(%s)sm%d", REAL, x->aux);
     case I_DREAD: {
         DelayLine *l = IR->lines.v[x->aux];
         const char *ln = line_name(x->aux);
@@ -430,10 +433,10 @@ static void emit_state(void)
     fprintf(F, "typedef struct %s_state {\n", P);
     int np = IR->g->prog->params.n;
     fprintf(F, "    float param[%d];      /* written by set_param from any thread (atomic) */\n", np ? np : 1);
-    fprintf(F, "    %s smooth_k;          /* parameter smoothing: one pole, 10 ms */\n", REAL);
+    fprintf(F, "    double smooth_k;        /* parameter smoothing: one pole, 10 ms (in double: no stall) */\n");
     fprintf(F, "    int fresh;              /* smoothers start at their targets after init/reset */\n");
     fprintf(F, "    uint32_t iota;          /* sample counter: the write position of every delay line */\n");
-    if (IR->n_smooth) fprintf(F, "    %s sm[%d];\n", REAL, IR->n_smooth);
+    if (IR->n_smooth) fprintf(F, "    double sm[%d];\n", IR->n_smooth);
     if (IR->n_noise) fprintf(F, "    uint32_t rng[%d];\n", IR->n_noise);
     for (int i = 0; i < IR->ins.n; i++) {
         Ins *x = I(i);
@@ -588,7 +591,7 @@ static void emit_init_reset(void)
     fprintf(F, "int %s_init(void *state, double sample_rate)\n{\n    %s_state *s = (%s_state *)state;\n", P, P, P);
     fprintf(F, "    if (!(sample_rate > 0 && sample_rate <= %.17g)) return -1;\n", opt.max_sr);
     fprintf(F, "    memset(s, 0, sizeof *s);\n");
-    fprintf(F, "    s->smooth_k = (%s)(1.0 - exp(-1.0 / (0.010 * sample_rate)));\n", REAL);
+    fprintf(F, "    s->smooth_k = 1.0 - exp(-1.0 / (0.010 * sample_rate));\n");
     for (int i = 0; i < p->params.n; i++)
         fprintf(F, "    s->param[%d] = (float)%.17g;\n", i, p->param_def[i]);
     if (IR->spectral) emit_spectral_init();
@@ -601,58 +604,17 @@ static void emit_init_reset(void)
     fprintf(F, "    %s_reset(s);\n    return 0;\n}\n\n", P);
 }
 
-static void emit_process(void)
+/* The one fused sample loop. `steady`: parameters at rest, smoothers not stepped. */
+static void emit_loop(bool steady, const char *outer)
 {
     Program *p = IR->g->prog;
-    fprintf(F, "void %s_process(void *state, const float *const *in, float *const *out, int frames)\n{\n", P);
-    fprintf(F, "    %s_state *s = (%s_state *)state;\n", P, P);
-    if (!p->inputs.n) fprintf(F, "    (void)in;\n");
-    fprintf(F, "    AGRAPH_FTZ_BEGIN\n");
-    /* values fixed at init */
-    for (int i = 0; i < IR->ins.n; i++) {
-        Ins *x = I(i);
-        if (x->live && x->stored) fprintf(F, "    const %s %s = s->%s;\n", ctype(x->type), var[i], var[i]);
-    }
-    fprintf(F, "    /* control rate: once per block */\n");
-    Vec *ctl = &IR->sched[R_CONTROL];
-    for (int i = 0; i < ctl->n; i++) emit_ins(ctl->v[i], "    ");
-    if (IR->n_smooth) {
-        fprintf(F, "    const %s smooth_k = s->smooth_k;\n", REAL);
-        fprintf(F, "    if (s->fresh) {\n");
-        for (int k = 0; k < IR->smooth_src.n; k++)
-            fprintf(F, "        s->sm[%d] = %s;\n", k, val(((Ins *)IR->smooth_src.v[k])->id));
-        fprintf(F, "    }\n");
-        for (int k = 0; k < IR->n_smooth; k++) fprintf(F, "    %s sm%d = s->sm[%d];\n", REAL, k, k);
-    }
-    fprintf(F, "    s->fresh = 0;\n");
-    /* delay lengths fixed for the run: rounded once per block */
+    (void)p;
     Vec *au = &IR->sched[R_AUDIO];
-    for (int i = 0; i < au->n; i++) {
-        Ins *x = au->v[i];
-        if (x->op != I_DREAD || x->k != 0) continue;
-        DelayLine *l = IR->lines.v[x->aux];
-        Ins *len = I(x->a[0]);
-        if (l->scalar || len->op == I_CONST) continue;
-        fprintf(F, "    const uint32_t dl%d = (uint32_t)%s(%s(%s(%s), %s), %s);\n", x->id,
-                fn("fmin"), fn("fmax"), fn("round"), val(len->id), literal(l->in_cycle ? 1 : 0, T_FLOAT),
-                literal(l->max_len, T_FLOAT));
-    }
-    fprintf(F, "    uint32_t iota = s->iota;\n");
-    for (int c = 0; IR->spectral && c < IR->g->n_clocks; c++)
-        fprintf(F, "    uint32_t fpos%d = s->fpos%d, hop%d = s->hop%d;\n", c, c, c, c);
-    for (int k = 0; k < IR->n_noise; k++) fprintf(F, "    uint32_t rng%d = s->rng[%d];\n", k, k);
-    for (int k = 0; k < IR->lines.n; k++) {
-        DelayLine *l = IR->lines.v[k];
-        if (l->src >= 0 && l->scalar) fprintf(F, "    %s %s = s->%s;\n", ctype(l->type), line_name(k), line_name(k));
-    }
-    for (int i = 0; i < IR->n_probe_vals; i++)
-        if (I(IR->probe_ids[i])->rate != R_FRAME)
-            fprintf(F, "    float probe%d = s->probe[%d];\n", i, IR->probe_off[i]);
-    for (int c = 0; c < p->inputs.n; c++) fprintf(F, "    const float *in%d = in[%d];\n", c, c);
-    for (int c = 0; c < IR->n_out; c++) fprintf(F, "    float *out%d = out[%d];\n", c, c);
-
-    fprintf(F, "    for (int i = 0; i < frames; i++) {\n");
-    const char *ind = "        ";
+    char indb[64];
+    snprintf(indb, sizeof indb, "%s    ", outer);
+    const char *ind = indb;
+    steady_loop = steady;
+    fprintf(F, "%sfor (int i = 0; i < frames; i++) {\n", outer);
     last_comment = no_loc;
     /* delay lines whose source does not depend on their reads are written as soon as it is known */
     for (int k = 0; k < IR->lines.n; k++) {
@@ -694,7 +656,78 @@ static void emit_process(void)
         emit_frame(c, in2);
         fprintf(F, "%s}\n%sfpos%d = (fpos%d + 1u) & %uu;\n", ind, ind, c, c, (unsigned)ck->size - 1);
     }
-    fprintf(F, "%siota++;\n    }\n", ind);
+    fprintf(F, "%siota++;\n%s}\n", ind, outer);
+    steady_loop = false;
+}
+
+static void emit_process(void)
+{
+    Program *p = IR->g->prog;
+    fprintf(F, "void %s_process(void *state, const float *const *in, float *const *out, int frames)\n{\n", P);
+    fprintf(F, "    %s_state *s = (%s_state *)state;\n", P, P);
+    if (!p->inputs.n) fprintf(F, "    (void)in;\n");
+    fprintf(F, "    AGRAPH_FTZ_BEGIN\n");
+    /* values fixed at init */
+    for (int i = 0; i < IR->ins.n; i++) {
+        Ins *x = I(i);
+        if (x->live && x->stored) fprintf(F, "    const %s %s = s->%s;\n", ctype(x->type), var[i], var[i]);
+    }
+    fprintf(F, "    /* control rate: once per block */\n");
+    Vec *ctl = &IR->sched[R_CONTROL];
+    for (int i = 0; i < ctl->n; i++) emit_ins(ctl->v[i], "    ");
+    if (IR->n_smooth) {
+        fprintf(F, "    const double smooth_k = s->smooth_k;\n");
+        fprintf(F, "    if (s->fresh) {\n");
+        for (int k = 0; k < IR->smooth_src.n; k++)
+            fprintf(F, "        s->sm[%d] = %s;\n", k, val(((Ins *)IR->smooth_src.v[k])->id));
+        fprintf(F, "    }\n");
+        for (int k = 0; k < IR->n_smooth; k++) fprintf(F, "    double sm%d = s->sm[%d];\n", k, k);
+    }
+    fprintf(F, "    s->fresh = 0;\n");
+    /* delay lengths fixed for the run: rounded once per block */
+    Vec *au = &IR->sched[R_AUDIO];
+    for (int i = 0; i < au->n; i++) {
+        Ins *x = au->v[i];
+        if (x->op != I_DREAD || x->k != 0) continue;
+        DelayLine *l = IR->lines.v[x->aux];
+        Ins *len = I(x->a[0]);
+        if (l->scalar || len->op == I_CONST) continue;
+        fprintf(F, "    const uint32_t dl%d = (uint32_t)%s(%s(%s(%s), %s), %s);\n", x->id,
+                fn("fmin"), fn("fmax"), fn("round"), val(len->id), literal(l->in_cycle ? 1 : 0, T_FLOAT),
+                literal(l->max_len, T_FLOAT));
+    }
+    fprintf(F, "    uint32_t iota = s->iota;\n");
+    for (int c = 0; IR->spectral && c < IR->g->n_clocks; c++)
+        fprintf(F, "    uint32_t fpos%d = s->fpos%d, hop%d = s->hop%d;\n", c, c, c, c);
+    for (int k = 0; k < IR->n_noise; k++) fprintf(F, "    uint32_t rng%d = s->rng[%d];\n", k, k);
+    for (int k = 0; k < IR->lines.n; k++) {
+        DelayLine *l = IR->lines.v[k];
+        if (l->src >= 0 && l->scalar) fprintf(F, "    %s %s = s->%s;\n", ctype(l->type), line_name(k), line_name(k));
+    }
+    for (int i = 0; i < IR->n_probe_vals; i++)
+        if (I(IR->probe_ids[i])->rate != R_FRAME)
+            fprintf(F, "    float probe%d = s->probe[%d];\n", i, IR->probe_off[i]);
+    for (int c = 0; c < p->inputs.n; c++) fprintf(F, "    const float *in%d = in[%d];\n", c, c);
+    for (int c = 0; c < IR->n_out; c++) fprintf(F, "    float *out%d = out[%d];\n", c, c);
+
+    if (IR->n_smooth) {
+        /* Once every smoother has reached its target (parameters at rest), the loop runs with the
+         * smoothed values constant, so what depends on them is hoisted out of it. */
+        fprintf(F, "    int settled = 1;\n");
+        for (int k = 0; k < IR->smooth_src.n; k++) {
+            const char *t = val(((Ins *)IR->smooth_src.v[k])->id);
+            fprintf(F, "    settled &= fabs(%s - sm%d) <= 1e-9 * fabs(%s) + 1e-30;\n", t, k, t);
+        }
+        fprintf(F, "    if (settled) {\n");
+        for (int k = 0; k < IR->smooth_src.n; k++)
+            fprintf(F, "        sm%d = %s;\n", k, val(((Ins *)IR->smooth_src.v[k])->id));
+        emit_loop(true, "        ");
+        fprintf(F, "    } else {\n");
+        emit_loop(false, "        ");
+        fprintf(F, "    }\n");
+    } else {
+        emit_loop(false, "    ");
+    }
     fprintf(F, "    s->iota = iota;\n");
     for (int c = 0; IR->spectral && c < IR->g->n_clocks; c++)
         fprintf(F, "    s->fpos%d = fpos%d;\n    s->hop%d = hop%d;\n", c, c, c, c);
