@@ -707,8 +707,8 @@ static void emit_process(void)
     for (int i = 0; i < IR->n_probe_vals; i++)
         if (I(IR->probe_ids[i])->rate != R_FRAME)
             fprintf(F, "    float probe%d = s->probe[%d];\n", i, IR->probe_off[i]);
-    for (int c = 0; c < p->inputs.n; c++) fprintf(F, "    const float *in%d = in[%d];\n", c, c);
-    for (int c = 0; c < IR->n_out; c++) fprintf(F, "    float *out%d = out[%d];\n", c, c);
+    for (int c = 0; c < p->inputs.n; c++) fprintf(F, "    const float *AGRAPH_RESTRICT in%d = in[%d];\n", c, c);
+    for (int c = 0; c < IR->n_out; c++) fprintf(F, "    float *AGRAPH_RESTRICT out%d = out[%d];\n", c, c);
 
     if (IR->n_smooth) {
         /* Once every smoother has reached its target (parameters at rest), the loop runs with the
@@ -847,6 +847,8 @@ static const char support[] =
     "#define AGRAPH_FTZ_BEGIN\n"
     "#define AGRAPH_FTZ_END\n"
     "#endif\n\n"
+    "/* Channel buffers never overlap each other or the state. */\n"
+    "#if defined(__cplusplus)\n#define AGRAPH_RESTRICT __restrict\n#else\n#define AGRAPH_RESTRICT restrict\n#endif\n\n"
     "#ifndef AGRAPH_HELPERS\n"
     "#define AGRAPH_HELPERS\n"
     "#if defined(__GNUC__)\n#define AGRAPH_UNUSED __attribute__((unused))\n#else\n#define AGRAPH_UNUSED\n#endif\n"
