@@ -2,6 +2,7 @@
 #   make            build build/agraphc and build/libagraph.{a,so}
 #   make setup      install missing Debian packages, build, render examples/sine.agraph to sine.wav
 #   make test       run the whole suite (one Criterion binary)
+#   make bench      agraph against Faust: generated-code speed, state size, compile latency
 #   make install PREFIX=/usr/local
 
 PREFIX   ?= /usr/local
@@ -15,7 +16,7 @@ ALL_CFLAGS = $(CFLAGS) $(WARN) -std=c11 -D_GNU_SOURCE -fPIC
 B         = build
 
 # Libraries every generated executable links after libagraph.a.
-RT_LIBS   = -lsndfile -lm -lpthread
+RT_LIBS   = -lportaudio -ljack -lasound -lsndfile -lm -lpthread
 
 # ---- compiler -------------------------------------------------------------------------------
 COMPILER_OBJS = $(B)/compiler/arena.o $(B)/compiler/diag.o $(B)/compiler/lex.o \
@@ -27,8 +28,10 @@ COMPILER_MAIN = $(B)/compiler/main.o
 
 # ---- runtime --------------------------------------------------------------------------------
 RT_OBJS = $(B)/runtime/main.o $(B)/runtime/cli.o $(B)/runtime/offline.o \
-    $(B)/runtime/params.o $(B)/runtime/outfile.o
-RT_HEADERS = runtime/agraph_program.h runtime/agraph_units.h runtime/agraph_runtime.h
+    $(B)/runtime/params.o $(B)/runtime/outfile.o $(B)/runtime/probefile.o \
+    $(B)/runtime/live.o $(B)/runtime/control.o $(B)/runtime/commands.o
+RT_HEADERS = runtime/agraph_program.h runtime/agraph_units.h runtime/agraph_runtime.h \
+    runtime/agraph_control.h
 
 all: $(B)/agraphc $(B)/libagraph.a $(B)/libagraph.so
 
@@ -98,6 +101,9 @@ $(B)/tests/testutil.o: tests/testutil.c tests/testutil.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests -c -o $@ $<
 
+# The runtime's live tests share a header-only harness.
+$(filter $(B)/tests/e2e/test_runtime_%,$(TEST_OBJS)): tests/runtime/harness.h
+
 $(B)/run-tests: $(TEST_OBJS) $(B)/tests/testutil.o $(COMPILER_OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lcriterion -lsndfile -lm -lpthread -ldl
 
@@ -105,6 +111,12 @@ test: all $(B)/run-tests
 	$(B)/run-tests --jobs 2
 
 check: test
+
+# ---- benchmarks against Faust: bench/run builds them with bench/bench.mk and prints the table -
+bench: all
+	sh bench/run
+
+.PHONY: bench
 
 # ---- install --------------------------------------------------------------------------------
 install: all

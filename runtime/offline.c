@@ -1,19 +1,27 @@
 /* offline.c — render a program to a sound file with libsndfile: open and check the input files,
  * run process() block by block (deinterleaving the files' frames into channel buffers and back),
- * and write the output through outfile.c. */
-#define _POSIX_C_SOURCE 200809L   /* stat, strcasecmp under -std=c11 */
+ * write the output through outfile.c and the probes through probefile.c, and show a progress bar
+ * on a terminal. */
+#define _POSIX_C_SOURCE 200809L   /* stat, strcasecmp, clock_gettime under -std=c11 */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <sndfile.h>
 
 #include "agraph_runtime.h"
 
 #define STATE_ALIGN 64
+#define PROGRESS_AFTER 0.5      /* seconds: a render shorter than this shows no progress bar */
+#define PROGRESS_EVERY 0.1      /* seconds between updates of the bar */
+#define PROGRESS_WIDTH 30       /* characters of the bar itself */
+#define ODD_LENGTH 0x7fffffffLL /* a data chunk length this large or larger is a streaming writer's
+                                   "unknown", not a promise */
 
 /* Output formats by file extension; the subtype is the one used when --bits is not given. */
 #define OUTPUT_FORMATS(FMT)                                          \
@@ -65,15 +73,46 @@ typedef struct render {
     float **out;
     SNDFILE *out_sf;
     agraph_outfile out_file;
+    agraph_probefile *probes;     /* --probe-out, or NULL */
+    long long interval;           /* frames between probe rows; 0: a row per block */
+    long long next_row;           /* the frame count at which the next row is due */
+    long long done;               /* frames processed so far */
+    long long total;              /* frames the render will take, 0 if not known */
+    int progress;                 /* draw a progress bar on stderr */
+    double started, drawn_at;     /* monotonic seconds */
+    int drawn;
 } render;
 
-/* The libsndfile format for the output's extension and --bits; 0 after printing an error. */
-static int output_format_for(const char *name, int bits)
+enum { N_OUTPUT_FORMATS = sizeof output_formats / sizeof output_formats[0] };
+
+void agraph_list_formats(char *buf, size_t size)
+{
+    size_t n = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < N_OUTPUT_FORMATS && n < size; i++)
+        n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? ", " : "", output_formats[i].ext);
+}
+
+int agraph_is_format(const char *name)
+{
+    for (size_t i = 0; i < N_OUTPUT_FORMATS; i++)
+        if (strcasecmp(name, output_formats[i].ext) == 0) return 1;
+    return 0;
+}
+
+/* The libsndfile format for --format, else the output's extension, and --bits; 0 after printing
+ * an error. */
+static int output_format_for(const char *name, const char *format, int bits)
 {
     const char *slash = strrchr(name, '/');
     const char *dot = strrchr(slash ? slash + 1 : name, '.');
+    char by_format[32];
+    if (format) {
+        snprintf(by_format, sizeof by_format, ".%s", format);
+        dot = by_format;
+    }
     if (dot && dot[1]) {
-        for (size_t i = 0; i < sizeof output_formats / sizeof output_formats[0]; i++) {
+        for (size_t i = 0; i < N_OUTPUT_FORMATS; i++) {
             const output_format *f = &output_formats[i];
             if (strcasecmp(dot + 1, f->ext) != 0) continue;
             int format = f->major | (bits == AGRAPH_BITS_DEFAULT ? f->subtype : bits_subtype[bits]);
@@ -101,12 +140,38 @@ static int output_format_for(const char *name, int bits)
 
 static const char *plural(int n) { return n == 1 ? "" : "s"; }
 
+/* libsndfile opens a WAV or AIFF file that was cut short and reads what is there; its log says so
+ * ("data : 96000 (should be 47978)"). A file whose audio is missing is refused, not half used. */
+static int check_complete(const input_file *in)
+{
+    char log[8192];
+    sf_command(in->sf, SFC_GET_LOG_INFO, log, sizeof log);
+    for (char *line = log; line && *line; ) {
+        char *next = strchr(line, '\n');
+        if (next) *next++ = 0;
+        const char *should = strstr(line, "(should be");
+        while (*line == ' ') line++;
+        if (should && (strncmp(line, "data :", 6) == 0 || strncmp(line, "SSND :", 6) == 0)) {
+            long long promised = strtoll(line + 6, NULL, 10), held = strtoll(should + 10, NULL, 10);
+            if (promised > held && promised < ODD_LENGTH) {
+                agraph_error("'%s' is cut short: its header promises %lld bytes of audio but the "
+                             "file holds %lld (a truncated or damaged file)", in->name, promised,
+                             held < 0 ? 0 : held);
+                return -1;
+            }
+        }
+        line = next;
+    }
+    return 0;
+}
+
 /* Open the -i files and check them against the program and the output; -1 after an error. */
 static int open_inputs(render *r)
 {
     const agraph_options *opt = r->opt;
-    struct stat out_st;
-    int out_exists = stat(opt->output, &out_st) == 0;
+    struct stat out_st, probe_st;
+    int out_exists = opt->output && stat(opt->output, &out_st) == 0;
+    int probe_exists = opt->probe_out && stat(opt->probe_out, &probe_st) == 0;
     int channels = 0;
 
     r->inputs = calloc((size_t)opt->n_inputs + 1, sizeof *r->inputs);
@@ -131,12 +196,18 @@ static int open_inputs(render *r)
                          in->name, opt->output);
             return -1;
         }
+        if (probe_exists && st.st_dev == probe_st.st_dev && st.st_ino == probe_st.st_ino) {
+            agraph_error("refusing to overwrite the input file '%s' (--probe-out '%s' is the same "
+                         "file)", in->name, opt->probe_out);
+            return -1;
+        }
         in->sf = sf_open(in->name, SFM_READ, &in->info);
         r->n_files = k + 1;
         if (!in->sf) {
             agraph_error("cannot read '%s' as audio: %s", in->name, sf_strerror(NULL));
             return -1;
         }
+        if (check_complete(in) < 0) return -1;
         if (in->info.samplerate != r->inputs[0].info.samplerate) {
             agraph_error("'%s' is at %d Hz but '%s' is at %d Hz: the input files must have one "
                          "sample rate", in->name, in->info.samplerate, r->inputs[0].name,
@@ -170,10 +241,10 @@ static int alloc_buffers(render *r)
         if (r->inputs[k].info.channels > widest) widest = r->inputs[k].info.channels;
 
     r->in_buf = calloc(block * (size_t)(prog->n_inputs + 1), sizeof(float));
-    r->out_buf = calloc(block * (size_t)prog->n_outputs, sizeof(float));
-    r->frames = calloc(block * (size_t)widest, sizeof(float));
+    r->out_buf = calloc(block * (size_t)(prog->n_outputs + 1), sizeof(float));
+    r->frames = calloc(block * (size_t)(widest + 1), sizeof(float));
     r->in = calloc((size_t)prog->n_inputs + 1, sizeof *r->in);
-    r->out = calloc((size_t)prog->n_outputs, sizeof *r->out);
+    r->out = calloc((size_t)prog->n_outputs + 1, sizeof *r->out);
     size_t state_bytes = (prog->state_size + STATE_ALIGN) / STATE_ALIGN * STATE_ALIGN;
     r->state = aligned_alloc(STATE_ALIGN, state_bytes);
     if (!r->in_buf || !r->out_buf || !r->frames || !r->in || !r->out || !r->state) {
@@ -210,17 +281,68 @@ static int read_inputs(render *r, int n)
     return most;
 }
 
-/* Process n frames from the input buffers and append them to the output file. */
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The progress bar on stderr: drawn once the render has taken PROGRESS_AFTER seconds, redrawn
+ * every PROGRESS_EVERY, erased at the end (final). */
+static void show_progress(render *r, int final)
+{
+    if (!r->progress) return;
+    if (final) {
+        if (r->drawn) fputs("\r\033[K", stderr);
+        r->drawn = 0;
+        return;
+    }
+    double now = now_s();
+    if (now - r->started < PROGRESS_AFTER || now - r->drawn_at < PROGRESS_EVERY) return;
+    r->drawn_at = now;
+    r->drawn = 1;
+    double done_s = (double)r->done / r->sample_rate, speed = done_s / (now - r->started);
+    if (r->total > 0) {
+        double part = (double)r->done / (double)r->total;
+        int fill = (int)(part * PROGRESS_WIDTH);
+        if (fill > PROGRESS_WIDTH) fill = PROGRESS_WIDTH;
+        fprintf(stderr, "\r%s: [%.*s%*s] %3d%%  %.1f s of %.1f s, %.0fx real time\033[K",
+                agraph_progname(), fill, "##############################", PROGRESS_WIDTH - fill, "",
+                (int)(part * 100), done_s, (double)r->total / r->sample_rate, speed);
+    } else {
+        fprintf(stderr, "\r%s: %.1f s rendered, %.0fx real time\033[K", agraph_progname(), done_s, speed);
+    }
+    fflush(stderr);
+}
+
+/* At most n frames, and no further than the next probe row when rows come at an interval. */
+static int chunk(const render *r, int n)
+{
+    if (r->probes && r->interval > 0 && r->next_row - r->done < n) n = (int)(r->next_row - r->done);
+    return n;
+}
+
+/* Process n frames from the input buffers, append them to the output file, and write a probe row
+ * when one is due. */
 static int run_block(render *r, int n)
 {
     int ch = r->prog->n_outputs;
     r->prog->process(r->state, r->in, r->out, n);
-    for (int c = 0; c < ch; c++)
-        for (int i = 0; i < n; i++) r->frames[(size_t)i * ch + c] = r->out[c][i];
-    if (sf_writef_float(r->out_sf, r->frames, n) != n) {
-        agraph_error("cannot write '%s': %s", r->opt->output, sf_strerror(r->out_sf));
-        return -1;
+    r->done += n;
+    if (r->out_sf) {
+        for (int c = 0; c < ch; c++)
+            for (int i = 0; i < n; i++) r->frames[(size_t)i * ch + c] = r->out[c][i];
+        if (sf_writef_float(r->out_sf, r->frames, n) != n) {
+            agraph_error("cannot write '%s': %s", r->opt->output, sf_strerror(r->out_sf));
+            return -1;
+        }
     }
+    if (r->probes && (r->interval == 0 || r->done >= r->next_row)) {
+        if (agraph_probefile_row(r->probes, r->state, r->done) < 0) return -1;
+        r->next_row += r->interval;
+    }
+    show_progress(r, 0);
     return 0;
 }
 
@@ -232,9 +354,18 @@ static int render_frames(render *r)
     long long main_len = opt->duration.given ? agraph_length_frames(opt->duration, r->sample_rate) : -1;
     long long tail_len = opt->tail.given ? agraph_length_frames(opt->tail, r->sample_rate) : 0;
 
+    long long known = main_len;
+    for (int k = 0; main_len < 0 && k < r->n_files; k++)
+        if (r->inputs[k].info.frames > known) known = r->inputs[k].info.frames;
+    r->total = known >= 0 && known < (1LL << 50) ? known + tail_len : 0;
+    r->interval = opt->probe_interval.given ? agraph_length_frames(opt->probe_interval, r->sample_rate) : 0;
+    if (opt->probe_interval.given && r->interval < 1) r->interval = 1;
+    r->next_row = r->interval;
+    r->started = now_s();
+
     for (long long done = 0; main_len < 0 || done < main_len; ) {
         if (agraph_stop_signal()) return agraph_stop_signal();
-        int n = opt->block;
+        int n = chunk(r, opt->block);
         if (main_len >= 0 && main_len - done < n) n = (int)(main_len - done);
         int got = read_inputs(r, n);
         if (got < 0) return -1;
@@ -248,20 +379,28 @@ static int render_frames(render *r)
     memset(r->in_buf, 0, (size_t)opt->block * (size_t)r->prog->n_inputs * sizeof(float));
     for (long long left = tail_len; left > 0; ) {
         if (agraph_stop_signal()) return agraph_stop_signal();
-        int n = left < opt->block ? (int)left : opt->block;
+        int n = chunk(r, left < opt->block ? (int)left : opt->block);
         if (run_block(r, n) < 0) return -1;
         left -= n;
     }
     return 0;
 }
 
+/* "'out.wav'", "'out.wav' and 'probes.csv'" */
+static void written_names(char *buf, size_t size, const agraph_options *opt)
+{
+    if (opt->output && opt->probe_out)
+        snprintf(buf, size, "'%s' and '%s' were", opt->output, opt->probe_out);
+    else
+        snprintf(buf, size, "'%s' was", opt->output ? opt->output : opt->probe_out);
+}
+
 int agraph_render_offline(const agraph_program *prog, const agraph_options *opt)
 {
     render r = { .prog = prog, .opt = opt, .out_file = { .fd = -1 } };
-    int status = AGRAPH_EXIT_FAIL, stopped = 0;
+    int status = AGRAPH_EXIT_FAIL, stopped = 0, format = 0;
 
-    int format = output_format_for(opt->output, opt->bits);
-    if (!format) goto done;
+    if (opt->output && !(format = output_format_for(opt->output, opt->format, opt->bits))) goto done;
     if (open_inputs(&r) < 0) goto done;
     r.sample_rate = r.n_files ? r.inputs[0].info.samplerate : opt->sample_rate;
     if (alloc_buffers(&r) < 0) goto done;
@@ -278,38 +417,49 @@ int agraph_render_offline(const agraph_program *prog, const agraph_options *opt)
         prog->set_param(r.state, opt->params[i].index, opt->params[i].value);
 
     SF_INFO info = { .samplerate = (int)r.sample_rate, .channels = prog->n_outputs, .format = format };
-    if (!sf_format_check(&info)) {
+    if (opt->output && !sf_format_check(&info)) {
         agraph_error("cannot write '%s': its format cannot hold %d channel%s at %d Hz",
                      opt->output, info.channels, plural(info.channels), info.samplerate);
         goto done;
     }
 
     agraph_catch_signals();
-    if (agraph_outfile_open(&r.out_file, opt->output) < 0) goto done;
-    r.out_sf = sf_open_fd(r.out_file.fd, SFM_WRITE, &info, SF_FALSE);
-    if (!r.out_sf) {
-        agraph_error("cannot write '%s': %s", opt->output, sf_strerror(NULL));
-        goto done;
+    if (opt->output) {
+        if (agraph_outfile_open(&r.out_file, opt->output) < 0) goto done;
+        r.out_sf = sf_open_fd(r.out_file.fd, SFM_WRITE, &info, SF_FALSE);
+        if (!r.out_sf) {
+            agraph_error("cannot write '%s': %s", opt->output, sf_strerror(NULL));
+            goto done;
+        }
+        /* Integer samples beyond full scale clip rather than wrap around. */
+        sf_command(r.out_sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
     }
-    /* Integer samples beyond full scale clip rather than wrap around. */
-    sf_command(r.out_sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
+    if (opt->probe_out && !(r.probes = agraph_probefile_open(prog, opt->probe_out, r.sample_rate)))
+        goto done;
+    r.progress = !opt->quiet && isatty(2);
 
     int rc = render_frames(&r);
+    show_progress(&r, 1);
     if (rc > 0) stopped = rc;
     if (rc != 0) goto done;
-    int close_err = sf_close(r.out_sf);
-    r.out_sf = NULL;
-    if (close_err != 0) {
-        agraph_error("cannot write '%s': %s", opt->output, sf_error_number(close_err));
-        goto done;
+    if (r.out_sf) {
+        int close_err = sf_close(r.out_sf);
+        r.out_sf = NULL;
+        if (close_err != 0) {
+            agraph_error("cannot write '%s': %s", opt->output, sf_error_number(close_err));
+            goto done;
+        }
     }
     if ((stopped = agraph_stop_signal()) != 0) goto done;
-    if (agraph_outfile_commit(&r.out_file) < 0) goto done;
+    /* The probes first: if they cannot be written, the sound file is not either. */
+    if (r.probes && agraph_probefile_commit(r.probes) < 0) goto done;
+    if (opt->output && agraph_outfile_commit(&r.out_file) < 0) goto done;
     status = AGRAPH_EXIT_OK;
 
 done:
     if (r.out_sf) sf_close(r.out_sf);
     agraph_outfile_discard(&r.out_file);
+    agraph_probefile_discard(r.probes);
     for (int k = 0; k < r.n_files; k++)
         if (r.inputs[k].sf) sf_close(r.inputs[k].sf);
     free(r.inputs);
@@ -320,8 +470,9 @@ done:
     free(r.in);
     free(r.out);
     if (stopped) {
-        agraph_error("stopped by %s; '%s' was not written", stopped == SIGINT ? "SIGINT"
-                     : stopped == SIGTERM ? "SIGTERM" : "SIGHUP", opt->output);
+        char names[1024];
+        written_names(names, sizeof names, opt);
+        agraph_error("stopped by %s; %s not written", agraph_signal_name(stopped), names);
         agraph_die_of_signal(stopped);
     }
     return status;

@@ -44,6 +44,11 @@ int agraph_stop_signal(void)
     return caught_signal;
 }
 
+const char *agraph_signal_name(int sig)
+{
+    return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "a signal";
+}
+
 void agraph_die_of_signal(int sig)
 {
     signal(sig, SIG_DFL);

@@ -153,6 +153,22 @@ void agraph_format_number(char *buf, size_t size, double v)
     }
 }
 
+void agraph_format_float(char *buf, size_t size, float f)
+{
+    if (!isfinite(f)) {
+        snprintf(buf, size, "%s", isnan(f) ? "nan" : f > 0 ? "inf" : "-inf");
+        return;
+    }
+    if (f == floorf(f) && fabsf(f) < 1e15f) {
+        snprintf(buf, size, "%.0f", (double)f);
+        return;
+    }
+    for (int digits = 1; digits <= 9; digits++) {
+        snprintf(buf, size, "%.*g", digits, (double)f);
+        if (strtof(buf, NULL) == f) return;
+    }
+}
+
 /* "440 Hz", "0.3" */
 static void format_value(char *buf, size_t size, double v, const char *unit)
 {
@@ -180,6 +196,13 @@ static void unknown_param(const agraph_program *prog, const char *name, size_t l
         agraph_error("unknown parameter '%.*s' (the program has no parameters)", (int)len, name);
     else
         agraph_error("unknown parameter '%.*s' (parameters: %s)", (int)len, name, known);
+}
+
+int agraph_param_index(const agraph_program *prog, const char *name)
+{
+    int i = find_param(prog, name, strlen(name));
+    if (i < 0) unknown_param(prog, name, strlen(name));
+    return i;
 }
 
 /* A toggle or button also takes on/off, true/false. */

@@ -20,6 +20,8 @@
 #define PI 3.14159265358979323846
 #define IN_RATE 44100      /* of the test input files */
 #define IN_FRAMES 10000
+/* What an executable links after build/libagraph.a: the Makefile's RT_LIBS. */
+#define RT_LIBS "-lportaudio -ljack -lasound -lsndfile -lm -lpthread"
 
 /* ---- helpers -------------------------------------------------------------------------------- */
 
@@ -46,7 +48,7 @@ static const char *fixture(const char *name)
     mkdir("build/tmp", 0777);
     mkdir("build/tmp/rt-fixtures", 0777);
     run_result r = run_cmd(120, "cc -O2 -std=c11 -Wall -Wextra -Wno-unused-parameter -Werror "
-                           "-DAGRAPH_RUNTIME -I runtime %s build/libagraph.a -lsndfile -lm -lpthread "
+                           "-DAGRAPH_RUNTIME -I runtime %s build/libagraph.a " RT_LIBS " "
                            "-o %s.$$ && mv -f %s.$$ %s", src, exe, exe, exe);
     cr_assert_eq(r.status, 0, "building %s failed:\n%s", src, r.err);
     run_free(&r);

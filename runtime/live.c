@@ -1,0 +1,494 @@
+/* live.c — live audio with PortAudio: choose the devices, open one stream (output, input, or both
+ * for a duplex program), run the program in its callback, take parameter changes from the stdin
+ * commands and the control block, stop on Ctrl-C, SIGTERM, `quit` or --duration, and report
+ * underruns and overruns. Shaped after PortAudio's paex_sine.c: settings as named constants, the
+ * state in one struct, one cleanup path that prints Pa_GetErrorText. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE               /* pthread_sigmask, strcasestr, mlock, MAP_POPULATE */
+#endif
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <portaudio.h>
+#if __has_include(<pa_jack.h>)
+#include <pa_jack.h>
+#define HAVE_PA_JACK 1
+#endif
+#if __has_include(<jack/jack.h>)
+#include <jack/jack.h>
+#define HAVE_JACK 1
+#endif
+#if __has_include(<alsa/asoundlib.h>)
+#include <alsa/asoundlib.h>
+#define HAVE_ALSA 1
+#endif
+
+#include "agraph_runtime.h"
+
+#define STATE_ALIGN 64
+#define WAIT_MS 20                /* how often the main thread looks for a reason to stop */
+#define STEREO 2                  /* a mono program plays on both channels of a stereo device */
+#define DEBUG_ENV "AGRAPH_AUDIO_DEBUG"  /* set: let ALSA and JACK print their own diagnostics */
+
+/* RealtimeSanitizer (clang 20 and later, -fsanitize=realtime) checks that nothing the callback
+ * reaches allocates, locks or calls the system; other compilers ignore this. */
+#if defined(__clang__) && __clang_major__ >= 20
+#define AGRAPH_NONBLOCKING __attribute__((nonblocking))
+#else
+#define AGRAPH_NONBLOCKING
+#endif
+
+typedef struct live {
+    const agraph_program *prog;
+    const agraph_options *opt;
+    void *state;
+    agraph_control ctl;
+    agraph_commands *commands;
+    PaStream *stream;
+    int in_dev, out_dev;          /* PortAudio device indices, paNoDevice when not used */
+    int in_channels, out_channels;    /* opened */
+    double sample_rate;
+    long long limit;              /* frames to run (--duration), -1 for no limit */
+    long long done;               /* frames run (audio thread) */
+    const float *no_inputs[1];    /* in[] for a program without inputs */
+} live;
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);      /* the vDSO: no system call */
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The audio callback. It runs on the audio thread at real-time priority and must never wait:
+ * no malloc()/free(), no locks, no system calls, no printing. Everything it needs was allocated
+ * before the stream started; parameter changes arrive through agraph_control. */
+static int on_audio(const void *input, void *output, unsigned long frames,
+                    const PaStreamCallbackTimeInfo *time_info, PaStreamCallbackFlags status,
+                    void *user) AGRAPH_NONBLOCKING;
+static int on_audio(const void *input, void *output, unsigned long frames,
+                    const PaStreamCallbackTimeInfo *time_info, PaStreamCallbackFlags status,
+                    void *user)
+{
+    live *L = user;
+    const agraph_program *prog = L->prog;
+    uint64_t start = now_ns();
+    const float *const *in = input ? (const float *const *)input : L->no_inputs;
+    float *const *out = output;
+    int n = (int)frames, rc = paContinue;
+
+    agraph_control_apply(&L->ctl);
+    if (L->limit >= 0 && L->limit - L->done <= n) {
+        n = (int)(L->limit - L->done);
+        rc = paComplete;
+    }
+    prog->process(L->state, in, out, n);
+    for (int c = 0; out && c < prog->n_outputs; c++)
+        memset(out[c] + n, 0, (frames - (unsigned long)n) * sizeof(float));
+    if (L->out_channels > prog->n_outputs)
+        memcpy(out[1], out[0], frames * sizeof(float));
+    L->done += n;
+
+    int flags = (status & (paOutputUnderflow | paInputUnderflow) ? 1 : 0)
+              | (status & (paInputOverflow | paOutputOverflow) ? 2 : 0);
+    agraph_control_block_done(&L->ctl, (uint32_t)n, now_ns() - start, flags);
+    return rc;
+}
+
+/* ---- quieting the audio libraries ----------------------------------------------------------- */
+
+/* ALSA and JACK print pages of diagnostics while PortAudio probes for devices (no sound card, no
+ * JACK server); this runtime says what went wrong itself. */
+#ifdef HAVE_ALSA
+static void alsa_quiet(const char *file, int line, const char *function, int err, const char *fmt, ...)
+{
+}
+#endif
+#ifdef HAVE_JACK
+static void jack_quiet(const char *msg)
+{
+}
+#endif
+
+static void quiet_libraries(void)
+{
+    if (getenv(DEBUG_ENV)) return;
+#ifdef HAVE_ALSA
+    snd_lib_error_set_handler(alsa_quiet);
+#endif
+#ifdef HAVE_JACK
+    jack_set_error_function(jack_quiet);
+    jack_set_info_function(jack_quiet);
+#endif
+}
+
+static int start_portaudio(const char *client_name)
+{
+#ifdef HAVE_PA_JACK
+    PaJack_SetClientName(client_name);
+#endif
+    quiet_libraries();
+    PaError err = Pa_Initialize();
+    if (err != paNoError) {
+        agraph_error("cannot start PortAudio: %s", Pa_GetErrorText(err));
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- devices -------------------------------------------------------------------------------- */
+
+static const char *api_name(const PaDeviceInfo *d)
+{
+    const PaHostApiInfo *api = Pa_GetHostApiInfo(d->hostApi);
+    return api ? api->name : "?";
+}
+
+static int channels_of(const PaDeviceInfo *d, int output)
+{
+    return output ? d->maxOutputChannels : d->maxInputChannels;
+}
+
+/* "0 'system' (JACK Audio Connection Kit), 3 'pulse' (ALSA)" — the devices with channels in the
+ * direction asked for. */
+static void list_some(char *buf, size_t size, int output, const char *match)
+{
+    size_t n = 0;
+    buf[0] = 0;
+    for (int i = 0; i < Pa_GetDeviceCount() && n < size; i++) {
+        const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
+        if (!d || channels_of(d, output) <= 0) continue;
+        if (match && !strcasestr(d->name, match)) continue;
+        n += (size_t)snprintf(buf + n, size - n, "%s%d '%s' (%s)", n ? ", " : "", i, d->name, api_name(d));
+    }
+    if (!buf[0]) snprintf(buf, size, "none");
+}
+
+/* The device for `spec` (a number, a name, or a unique part of a name), or PortAudio's default;
+ * -1 after an error. */
+static int find_device(const char *spec, int output)
+{
+    const char *dir = output ? "output" : "input";
+    char known[2048];
+    int n = Pa_GetDeviceCount();
+    if (n < 0) {
+        agraph_error("cannot list the audio devices: %s", Pa_GetErrorText(n));
+        return -1;
+    }
+    if (!spec) {
+        PaDeviceIndex d = output ? Pa_GetDefaultOutputDevice() : Pa_GetDefaultInputDevice();
+        /* The default host API (ALSA) may have no device while another (JACK) has. */
+        for (int a = 0; d == paNoDevice && a < Pa_GetHostApiCount(); a++) {
+            const PaHostApiInfo *api = Pa_GetHostApiInfo(a);
+            if (api) d = output ? api->defaultOutputDevice : api->defaultInputDevice;
+        }
+        if (d == paNoDevice || d < 0) {
+            agraph_error("there is no audio %s device: PortAudio found no sound card and no JACK "
+                         "server (--list-devices shows what it finds)", dir);
+            return -1;
+        }
+        return d;
+    }
+    char *end;
+    long k = strtol(spec, &end, 10);
+    int found = -1, count = 0;
+    if (*spec && !*end) {
+        if (k < 0 || k >= n) {
+            list_some(known, sizeof known, output, NULL);
+            agraph_error("there is no audio device %s (%s devices: %s)", spec, dir, known);
+            return -1;
+        }
+        found = (int)k;
+    } else {
+        for (int i = 0; i < n; i++) {        /* the name itself first, then a part of it */
+            const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
+            if (d && channels_of(d, output) > 0 && strcmp(d->name, spec) == 0) found = i, count++;
+        }
+        for (int i = 0; i < n && count == 0; i++) {
+            const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
+            if (d && channels_of(d, output) > 0 && strcasestr(d->name, spec)) found = i, count++;
+        }
+        if (count > 1) {
+            list_some(known, sizeof known, output, spec);
+            agraph_error("'%s' matches %d %s devices: %s; give its number", spec, count, dir, known);
+            return -1;
+        }
+        if (count == 0) {
+            list_some(known, sizeof known, output, NULL);
+            agraph_error("no audio %s device is called '%s' (%s devices: %s)", dir, spec, dir, known);
+            return -1;
+        }
+    }
+    const PaDeviceInfo *d = Pa_GetDeviceInfo(found);
+    if (!d || channels_of(d, output) <= 0) {
+        agraph_error("audio device %d '%s' has no %s channels", found, d ? d->name : "?", dir);
+        return -1;
+    }
+    return found;
+}
+
+int agraph_list_devices(void)
+{
+    if (start_portaudio(agraph_progname()) < 0) return AGRAPH_EXIT_FAIL;
+    int n = Pa_GetDeviceCount();
+    if (n < 0) {
+        agraph_error("cannot list the audio devices: %s", Pa_GetErrorText(n));
+        Pa_Terminate();
+        return AGRAPH_EXIT_FAIL;
+    }
+    if (n == 0) printf("No audio devices: PortAudio found no sound card and no JACK server.\n");
+    else printf("  #  %-32s  %-26s  in out  rate\n", "device", "host");
+    for (int i = 0; i < n; i++) {
+        const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
+        if (!d) continue;
+        const PaHostApiInfo *api = Pa_GetHostApiInfo(d->hostApi);
+        int def_in = api && api->defaultInputDevice == i, def_out = api && api->defaultOutputDevice == i;
+        printf("%3d  %-32s  %-26s  %2d  %2d  %.0f Hz%s%s%s\n", i, d->name, api_name(d),
+               d->maxInputChannels, d->maxOutputChannels, d->defaultSampleRate,
+               def_in || def_out ? "  (default" : "", def_in && def_out ? " in and out" :
+               def_in ? " in" : def_out ? " out" : "", def_in || def_out ? ")" : "");
+    }
+    Pa_Terminate();
+    return AGRAPH_EXIT_OK;
+}
+
+/* ---- the run -------------------------------------------------------------------------------- */
+
+static int choose_devices(live *L)
+{
+    const agraph_program *prog = L->prog;
+    L->in_dev = L->out_dev = paNoDevice;
+    if (prog->n_outputs > 0) {
+        if ((L->out_dev = find_device(L->opt->output_device, 1)) < 0) return -1;
+        const PaDeviceInfo *d = Pa_GetDeviceInfo(L->out_dev);
+        if (d->maxOutputChannels < prog->n_outputs) {
+            agraph_error("the program has %d outputs but audio device %d '%s' has %d output channel%s",
+                         prog->n_outputs, L->out_dev, d->name, d->maxOutputChannels,
+                         d->maxOutputChannels == 1 ? "" : "s");
+            return -1;
+        }
+        L->out_channels = prog->n_outputs == 1 && d->maxOutputChannels >= STEREO ? STEREO : prog->n_outputs;
+    }
+    if (prog->n_inputs > 0) {
+        if ((L->in_dev = find_device(L->opt->input_device, 0)) < 0) return -1;
+        const PaDeviceInfo *d = Pa_GetDeviceInfo(L->in_dev);
+        if (d->maxInputChannels < prog->n_inputs) {
+            agraph_error("the program has %d inputs but audio device %d '%s' has %d input channel%s",
+                         prog->n_inputs, L->in_dev, d->name, d->maxInputChannels,
+                         d->maxInputChannels == 1 ? "" : "s");
+            return -1;
+        }
+        L->in_channels = prog->n_inputs;
+    }
+    return 0;
+}
+
+static void stream_params(const live *L, PaStreamParameters *in, PaStreamParameters *out)
+{
+    if (L->in_dev != paNoDevice) {
+        *in = (PaStreamParameters){
+            .device = L->in_dev, .channelCount = L->in_channels,
+            .sampleFormat = paFloat32 | paNonInterleaved,
+            .suggestedLatency = Pa_GetDeviceInfo(L->in_dev)->defaultLowInputLatency,
+        };
+    }
+    if (L->out_dev != paNoDevice) {
+        *out = (PaStreamParameters){
+            .device = L->out_dev, .channelCount = L->out_channels,
+            .sampleFormat = paFloat32 | paNonInterleaved,
+            .suggestedLatency = Pa_GetDeviceInfo(L->out_dev)->defaultLowOutputLatency,
+        };
+    }
+}
+
+/* Allocate and prepare the program's state at the stream's rate, with the --param values. */
+static int prepare_state(live *L)
+{
+    const agraph_program *prog = L->prog;
+    size_t bytes = (prog->state_size + STATE_ALIGN) / STATE_ALIGN * STATE_ALIGN;
+    L->state = aligned_alloc(STATE_ALIGN, bytes);
+    if (!L->state) {
+        agraph_error("out of memory (state of %zu bytes)", prog->state_size);
+        return -1;
+    }
+    memset(L->state, 0, bytes);
+    if (prog->init(L->state, L->sample_rate) != 0) {
+        char rate[32], max[32];
+        agraph_format_number(rate, sizeof rate, L->sample_rate);
+        agraph_format_number(max, sizeof max, prog->max_sample_rate);
+        agraph_error("sample rate %s is above the program's maximum %s (choose another with --sr)",
+                     rate, max);
+        return -1;
+    }
+    for (int i = 0; i < L->opt->n_params; i++)
+        prog->set_param(L->state, L->opt->params[i].index, L->opt->params[i].value);
+    return 0;
+}
+
+static void describe_start(const live *L)
+{
+    const PaStreamInfo *info = Pa_GetStreamInfo(L->stream);
+    char block[64] = "";
+    if (L->opt->block_given) snprintf(block, sizeof block, ", %d frames a block", L->opt->block);
+    fprintf(stderr, "%s: live at %.0f Hz%s", agraph_progname(), L->sample_rate, block);
+    if (L->in_dev != paNoDevice) {
+        const PaDeviceInfo *d = Pa_GetDeviceInfo(L->in_dev);
+        fprintf(stderr, "; in: %d channel%s from %d '%s' (%s)", L->in_channels,
+                L->in_channels == 1 ? "" : "s", L->in_dev, d->name, api_name(d));
+    }
+    if (L->out_dev != paNoDevice) {
+        const PaDeviceInfo *d = Pa_GetDeviceInfo(L->out_dev);
+        fprintf(stderr, "; out: %d channel%s to %d '%s' (%s)", L->out_channels,
+                L->out_channels == 1 ? "" : "s", L->out_dev, d->name, api_name(d));
+    }
+    if (info) fprintf(stderr, "; latency %.1f ms", 1000.0 * fmax(info->outputLatency, info->inputLatency));
+    fprintf(stderr, ". Ctrl-C or 'quit' stops.\n");
+}
+
+static void report(const live *L, const char *stopped_by)
+{
+    const agraph_control *c = &L->ctl;
+    double seconds = (double)c->frames / L->sample_rate;
+    double mean_us = c->blocks ? (double)c->callback_total_ns / (double)c->blocks / 1000.0 : 0;
+    double max_us = (double)c->callback_max_ns / 1000.0;
+    double budget_us = c->max_frames ? 1e6 * c->max_frames / L->sample_rate : 0;
+    if (L->opt->stats == AGRAPH_STATS_JSON) {
+        printf("{\"stopped_by\": \"%s\", \"seconds\": %.3f, \"sample_rate\": %.0f, \"frames\": %llu, "
+               "\"blocks\": %llu, \"block_frames\": %u, \"underruns\": %llu, \"overruns\": %llu, "
+               "\"callback_mean_us\": %.1f, \"callback_max_us\": %.1f, \"block_us\": %.1f}\n",
+               stopped_by, seconds, L->sample_rate, (unsigned long long)c->frames,
+               (unsigned long long)c->blocks, c->max_frames, (unsigned long long)c->underruns,
+               (unsigned long long)c->overruns, mean_us, max_us, budget_us);
+        fflush(stdout);
+    } else if (L->opt->stats == AGRAPH_STATS_TEXT && !L->opt->quiet) {
+        fprintf(stderr, "%s: stopped by %s after %.2f s (%llu blocks of up to %u frames at %.0f Hz): "
+                "%llu underrun%s, %llu overrun%s; callback %.1f us mean, %.1f us max, of %.1f us a "
+                "block\n", agraph_progname(), stopped_by, seconds, (unsigned long long)c->blocks,
+                c->max_frames, L->sample_rate, (unsigned long long)c->underruns,
+                c->underruns == 1 ? "" : "s", (unsigned long long)c->overruns,
+                c->overruns == 1 ? "" : "s", mean_us, max_us, budget_us);
+    }
+}
+
+/* Wait until something stops the run; its name, or NULL if the stream stopped by itself. */
+static const char *wait_for_stop(live *L)
+{
+    sigset_t stops;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGINT);
+    sigaddset(&stops, SIGTERM);
+    sigaddset(&stops, SIGHUP);
+    pthread_sigmask(SIG_UNBLOCK, &stops, NULL);
+    for (;;) {
+        int sig = agraph_stop_signal();
+        if (sig) return agraph_signal_name(sig);
+        if (__atomic_load_n(&L->ctl.quit, __ATOMIC_ACQUIRE)) return "quit";
+        if (Pa_IsStreamActive(L->stream) != 1)
+            return L->limit >= 0 && (long long)__atomic_load_n(&L->ctl.frames, __ATOMIC_ACQUIRE) >= L->limit
+                 ? "--duration" : NULL;
+        struct timespec ts = { 0, WAIT_MS * 1000000L };
+        nanosleep(&ts, NULL);
+    }
+}
+
+int agraph_run_live(const agraph_program *prog, const agraph_options *opt)
+{
+    live L = { .prog = prog, .opt = opt, .in_dev = paNoDevice, .out_dev = paNoDevice };
+    int status = AGRAPH_EXIT_FAIL, pa_started = 0, control_ready = 0, keep_control = 0;
+    PaError err = paNoError;
+    const char *stopped_by = NULL;
+
+    /* Signals only set a flag, and only the main thread takes them: the threads that PortAudio,
+     * JACK and the command reader start inherit this mask. */
+    agraph_catch_signals();
+    signal(SIGPIPE, SIG_IGN);     /* a reader of our answers that went away is not fatal */
+    signal(SIGTTIN, SIG_IGN);     /* reading a terminal from the background: EIO, retried */
+    sigset_t stops;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGINT);
+    sigaddset(&stops, SIGTERM);
+    sigaddset(&stops, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &stops, NULL);
+
+    if (start_portaudio(opt->client_name ? opt->client_name : agraph_progname()) < 0) goto done;
+    pa_started = 1;
+    if (choose_devices(&L) < 0) goto done;
+
+    const PaDeviceInfo *main_dev = Pa_GetDeviceInfo(L.out_dev != paNoDevice ? L.out_dev : L.in_dev);
+    L.sample_rate = opt->sample_rate_given ? opt->sample_rate : main_dev->defaultSampleRate;
+    PaStreamParameters in, out;
+    stream_params(&L, &in, &out);
+    PaStreamParameters *inp = L.in_dev != paNoDevice ? &in : NULL;
+    PaStreamParameters *outp = L.out_dev != paNoDevice ? &out : NULL;
+    if ((err = Pa_IsFormatSupported(inp, outp, L.sample_rate)) != paFormatIsSupported) {
+        agraph_error("the audio device%s cannot run at %.0f Hz%s (%s)", inp && outp ? "s" : "",
+                     L.sample_rate, opt->sample_rate_given ? "" : ", its default rate",
+                     Pa_GetErrorText(err));
+        err = paNoError;
+        goto done;
+    }
+    if (prepare_state(&L) < 0) goto done;
+    L.limit = opt->duration.given ? agraph_length_frames(opt->duration, L.sample_rate) : -1;
+
+    if (agraph_control_init(&L.ctl, prog, L.state) < 0) goto done;
+    control_ready = 1;
+    if (opt->control && agraph_control_create(&L.ctl, opt->control, L.sample_rate,
+                                              opt->block_given ? opt->block : 0) < 0)
+        goto done;
+
+    err = Pa_OpenStream(&L.stream, inp, outp, L.sample_rate,
+                        opt->block_given ? (unsigned long)opt->block : paFramesPerBufferUnspecified,
+                        paNoFlag, on_audio, &L);
+    if (err != paNoError) goto done;
+    if (L.limit == 0) {           /* --duration 0: nothing to play */
+        stopped_by = "--duration";
+        keep_control = 1;
+        status = AGRAPH_EXIT_OK;
+        goto done;
+    }
+    if ((err = Pa_StartStream(L.stream)) != paNoError) goto done;
+    agraph_control_set_status(&L.ctl, AGRAPH_CONTROL_RUNNING);
+    keep_control = 1;
+    if (!opt->quiet) describe_start(&L);
+    L.commands = agraph_commands_start(&L.ctl, 0, stdout);
+    if (!L.commands) goto done;
+
+    stopped_by = wait_for_stop(&L);
+    agraph_commands_stop(L.commands);
+    L.commands = NULL;
+    if (stopped_by && strcmp(stopped_by, "--duration") != 0) err = Pa_AbortStream(L.stream);
+    else err = Pa_StopStream(L.stream);
+    if (err != paNoError) goto done;
+    if (!stopped_by) {
+        agraph_error("the audio stream stopped by itself (was the device unplugged, or the JACK "
+                     "server stopped?)");
+        report(&L, "the device");
+        goto done;
+    }
+    report(&L, stopped_by);
+    status = AGRAPH_EXIT_OK;
+
+done:
+    if (err != paNoError) {
+        const PaHostErrorInfo *host = Pa_GetLastHostErrorInfo();
+        if (err == paUnanticipatedHostError && host && host->errorText && host->errorText[0])
+            agraph_error("audio: %s", host->errorText);
+        else
+            agraph_error("audio: %s", Pa_GetErrorText(err));
+    }
+    agraph_commands_stop(L.commands);
+    if (L.stream) {
+        if (Pa_IsStreamStopped(L.stream) == 0) Pa_AbortStream(L.stream);
+        Pa_CloseStream(L.stream);
+    }
+    if (pa_started) Pa_Terminate();
+    agraph_control_set_status(&L.ctl, AGRAPH_CONTROL_STOPPED);
+    if (control_ready) agraph_control_close(&L.ctl, !keep_control);
+    free(L.state);
+    return status;
+}
