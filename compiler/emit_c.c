@@ -483,7 +483,10 @@ static void emit_state(void)
     for (int k = 0; k < IR->lines.n; k++) {
         DelayLine *l = IR->lines.v[k];
         if (l->src < 0 || l->scalar) continue;
-        fprintf(F, "    %s %s[%d];   /* up to %d samples */\n", ctype(l->type), line_name(k), l->size, l->max_len);
+        /* 16 more elements, never read: power-of-two lines would otherwise all start on the same
+         * cache set and, written at the same index every sample, evict each other */
+        fprintf(F, "    %s %s[%d + 16];   /* up to %d samples */\n", ctype(l->type), line_name(k), l->size,
+                l->max_len);
     }
     fprintf(F, "} %s_state;\n\n", P);
 }
@@ -545,9 +548,9 @@ static void emit_spectral_init(void)
     fprintf(F, "    while (__atomic_test_and_set(&%s_plan_lock, __ATOMIC_ACQUIRE)) {}\n", P);
     for (int c = 0; c < IR->g->n_clocks; c++) {
         Clock *ck = &IR->g->clocks[c];
-        fprintf(F, "    if (!%s_r2c[%d]) %s_r2c[%d] = AGRAPH_FFTW(plan_dft_r2c_1d)(%d, s->work, (AGRAPH_FFTW(complex) *)s->%s, FFTW_ESTIMATE | FFTW_UNALIGNED);\n",
+        fprintf(F, "    if (!%s_r2c[%d]) %s_r2c[%d] = AGRAPH_FFTW(plan_dft_r2c_1d)(%d, s->work, (AGRAPH_FFTW(complex) *)s->%s, FFTW_ESTIMATE);\n",
                 P, c, P, c, ck->size, IR->stfts.n ? "X0" : "Y0");
-        fprintf(F, "    if (!%s_c2r[%d]) %s_c2r[%d] = AGRAPH_FFTW(plan_dft_c2r_1d)(%d, (AGRAPH_FFTW(complex) *)s->%s, s->work, FFTW_ESTIMATE | FFTW_UNALIGNED);\n",
+        fprintf(F, "    if (!%s_c2r[%d]) %s_c2r[%d] = AGRAPH_FFTW(plan_dft_c2r_1d)(%d, (AGRAPH_FFTW(complex) *)s->%s, s->work, FFTW_ESTIMATE);\n",
                 P, c, P, c, ck->size, IR->stfts.n ? "X0" : "Y0");
     }
     fprintf(F, "    __atomic_clear(&%s_plan_lock, __ATOMIC_RELEASE);\n", P);

@@ -499,6 +499,25 @@ Ir *lower_graph(Graph *g)
         if (p->line && p->line->src < 0) p->line->src = sid;
         if (p->stft) p->stft->value = cast(sid, T_FLOAT);
     }
+    /* One line per delayed value: reads of the same value through different nodes (a signal
+     * passed to several blocks) share it. */
+    int *merged = arena_alloc(sizeof(int) * (size_t)(IR->lines.n + 1));
+    for (int i = 0; i < IR->lines.n; i++) {
+        DelayLine *l = IR->lines.v[i];
+        merged[i] = i;
+        for (int j = 0; j < i; j++) {
+            DelayLine *m = IR->lines.v[j];
+            if (merged[j] != j || m->src != l->src) continue;
+            merged[i] = j;
+            if (l->max_len > m->max_len) m->max_len = l->max_len;
+            m->scalar &= l->scalar;
+            m->variable |= l->variable;
+            m->in_cycle |= l->in_cycle;
+            break;
+        }
+    }
+    for (int i = 0; i < IR->ins.n; i++)
+        if (I(i)->op == I_DREAD) I(i)->aux = merged[I(i)->aux];
     for (int i = 0; i < IR->lines.n; i++) {
         DelayLine *l = IR->lines.v[i];
         l->type = I(l->src)->type;

@@ -33,7 +33,7 @@ typedef struct agraph_probe_info {
 } agraph_probe_info;
 
 /* Everything a host needs to run one program. The state is an opaque block of state_size bytes
- * that the host allocates (aligned to 16) and never touches. */
+ * that the host allocates aligned to 64 bytes (aligned_alloc(64, ...)) and never touches. */
 typedef struct agraph_program {
     const char *name;             /* the program's name (source file stem) */
     const char *source;           /* the source file as given to agraphc */
