@@ -33,7 +33,7 @@ static const agraph_control_header *map_header(const char *path, size_t *size)
     return base;
 }
 
-Test(runtime_control, readers_never_see_a_torn_snapshot, .timeout = 60)
+Test(runtime_control, readers_never_see_a_torn_snapshot, .timeout = 150)
 {
     const char *dir = scratch_dir("control");
     const char *prog = probes_fixture(), *reader = h_tool("control_reader", 0, "-lm");
@@ -138,7 +138,7 @@ Test(runtime_control, readers_never_see_a_torn_snapshot, .timeout = 60)
 
 /* The Python reader in docs/runtime.md, run as written (with the Debian python3, which has numpy):
  * it reads the parameters and the probes, sets one, and sees it applied. */
-Test(runtime_control, the_documented_python_reader_works, .timeout = 60)
+Test(runtime_control, the_documented_python_reader_works, .timeout = 150)
 {
     const char *dir = scratch_dir("control-py");
     char *doc = read_file("docs/runtime.md", NULL);
@@ -190,7 +190,7 @@ Test(runtime_control, the_documented_python_reader_works, .timeout = 60)
     unlink(control);
 }
 
-Test(runtime_control, the_file_appears_whole_or_not_at_all, .timeout = 60)
+Test(runtime_control, the_file_appears_whole_or_not_at_all, .timeout = 150)
 {
     const char *dir = scratch_dir("control-file");
     const char *prog = probes_fixture();

@@ -40,12 +40,13 @@ static const char *rtsan_build(const char *dir, const char *tag, const char *pro
     return exe;
 }
 
-Test(runtime_rtsan, live_run_is_clean, .timeout = 180)
+Test(runtime_rtsan, live_run_is_clean, .timeout = 240)
 {
     const char *dir = scratch_dir("rtsan");
     const char *exe = rtsan_build(dir, "fx-rtsan", fx_source(dir, "fx", NULL, NULL));
     const char *reader = h_tool("control_reader", 0, "-lm");
     char *control = fmt_str("/dev/shm/agraph-test-rtsan-%d", (int)getpid());
+    unlink(control);
     h_jack j = h_jack_start("rtsan", 1, 256);
     h_proc p = h_start(dir, "fx", "%s --live --duration 20s --client-name fx --control %s --stats json", exe, control);
     h_wait_ports("fx:in_0 fx:out_0", &p);
@@ -71,7 +72,7 @@ Test(runtime_rtsan, live_run_is_clean, .timeout = 180)
            strstr(out, "{") ? strstr(out, "{") : out);
 }
 
-Test(runtime_rtsan, planted_malloc_is_caught, .timeout = 180)
+Test(runtime_rtsan, planted_malloc_is_caught, .timeout = 240)
 {
     const char *dir = scratch_dir("rtsan-plant");
     /* At -O1 clang may drop a malloc whose result is unused: use it. */

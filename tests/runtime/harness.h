@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -223,11 +224,32 @@ typedef struct h_jack {
     char *log;
 } h_jack;
 
+/* The live tests run their JACK servers side by side, except the load test, which measures
+ * underruns and has the realtime threads to itself: it holds build/tmp/jack.lock exclusively,
+ * the others shared. A test process takes the lock once and holds it until it ends. */
+#define H_LOCK_WAIT_S 150
+
+static void h_jack_lock(int exclusive)
+{
+    static int fd = -1;
+    if (fd >= 0) return;
+    mkdir("build", 0777);
+    mkdir("build/tmp", 0777);
+    fd = open("build/tmp/jack.lock", O_RDWR | O_CREAT, 0644);
+    cr_assert(fd >= 0, "cannot open build/tmp/jack.lock: %s", strerror(errno));
+    double until = h_now() + H_LOCK_WAIT_S;
+    while (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
+        cr_assert(h_now() < until, "waited %d s for build/tmp/jack.lock", H_LOCK_WAIT_S);
+        h_sleep(0.05);
+    }
+}
+
 /* Start `jackd [-R] -d dummy -r 48000 -p period` under a name of its own (JACK_DEFAULT_SERVER is
  * set for this test process and its children). A server that does not come up fails the test. */
 __attribute__((unused)) static h_jack h_jack_start(const char *tag, int realtime, int period)
 {
     h_jack j;
+    h_jack_lock(0);
     const char *dir = scratch_dir(tag);
     snprintf(j.name, sizeof j.name, "agraph-%s-%d", tag, (int)getpid());
     setenv("JACK_DEFAULT_SERVER", j.name, 1);
