@@ -416,8 +416,8 @@ __attribute__((unused)) static int h_recording_whole(const h_jack *j, int xruns_
 {
     h_sleep(0.05);
     int xruns = h_jack_xruns(j) - xruns_before, lost = strstr(rec_err, "overruns") != NULL;
-    if (xruns) cr_log_warn("the JACK server had %d xrun(s) during the recording", xruns);
-    if (lost) cr_log_warn("jack_rec lost frames: %s", rec_err);
+    if (xruns) fprintf(stderr, "note: the JACK server had %d xrun(s) during the recording\n", xruns);
+    if (lost) fprintf(stderr, "note: jack_rec lost frames: %s\n", rec_err);
     return !xruns && !lost;
 }
 
