@@ -4,6 +4,7 @@
 #endif
 #include "testutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -143,4 +144,22 @@ int file_exists(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0;
+}
+
+char **agraph_files(const char *folder, int *n)
+{
+    char **v = calloc(1, sizeof *v);
+    int k = 0;
+    DIR *d = opendir(folder);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 8 || strcmp(e->d_name + len - 7, ".agraph")) continue;
+        v = realloc(v, sizeof *v * (size_t)(k + 2));
+        v[k++] = fmt_str("%.*s", (int)(len - 7), e->d_name);
+        v[k] = NULL;
+    }
+    if (d) closedir(d);
+    *n = k;
+    return v;
 }

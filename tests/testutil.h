@@ -23,6 +23,10 @@ char *read_file(const char *path, size_t *len);          /* NULL if missing */
 int write_file(const char *path, const char *text);      /* 0 on success */
 int file_exists(const char *path);
 
+/* The stems of the .agraph files in a folder ("examples" -> "sine", "echo", ...), NULL-terminated,
+ * in directory order; *n gets the count. */
+char **agraph_files(const char *folder, int *n);
+
 /* printf into a new string (malloc'd). */
 char *fmt_str(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

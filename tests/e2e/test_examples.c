@@ -3,7 +3,6 @@
  * closed forms and scipy.signal. The generated C of every example also compiles cleanly with
  * -Wall -Wextra -Werror under gcc and clang. */
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <string.h>
 
 #include "testutil.h"
@@ -119,24 +118,18 @@ Test(examples, pedal_chain_and_reverb_tail)
 Test(examples, generated_c_is_warning_free)
 {
     const char *d = scratch_dir("warnings");
-    DIR *dir = opendir("examples");
-    cr_assert(dir);
-    struct dirent *e;
-    int n = 0;
-    while ((e = readdir(dir))) {
-        size_t len = strlen(e->d_name);
-        if (len < 8 || strcmp(e->d_name + len - 7, ".agraph")) continue;
-        char *stem = fmt_str("%.*s", (int)(len - 7), e->d_name);
-        sh_ok(stem, run_cmd(60, "./build/agraphc examples/%s --emit-c %s/%s.c", e->d_name, d, stem));
+    int n;
+    char **stems = agraph_files("examples", &n);
+    for (int i = 0; i < n; i++) {
+        const char *stem = stems[i];
+        sh_ok(stem, run_cmd(60, "./build/agraphc examples/%s.agraph --emit-c %s/%s.c", stem, d, stem));
         const char *ccs[] = { "gcc", "clang" };
         for (int k = 0; k < 2; k++) {
             run_result r = run_cmd(120, "%s -std=c11 -O2 -Wall -Wextra -Werror -DAGRAPH_RUNTIME -Iruntime "
                                         "-c %s/%s.c -o %s/%s-%s.o", ccs[k], d, stem, d, stem, ccs[k]);
-            cr_expect_eq(r.status, 0, "%s on %s:\n%s", ccs[k], e->d_name, r.err);
+            cr_expect_eq(r.status, 0, "%s on %s:\n%s", ccs[k], stem, r.err);
             run_free(&r);
         }
-        n++;
     }
-    closedir(dir);
     cr_expect_geq(n, 6, "only %d examples", n);
 }

@@ -3,7 +3,6 @@
  * parameter. A planted malloc and a planted mutex in the generated code are caught, so the
  * check can fail. */
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <string.h>
 
 #include "testutil.h"
@@ -23,24 +22,18 @@ static run_result host_run(const char *dir, const char *name)
 Test(rtsafe, every_example_process_is_realtime_safe)
 {
     const char *d = scratch_dir("rtsafe");
-    DIR *dir = opendir("examples");
-    cr_assert(dir);
-    struct dirent *e;
-    int n = 0;
-    while ((e = readdir(dir))) {
-        size_t len = strlen(e->d_name);
-        if (len < 8 || strcmp(e->d_name + len - 7, ".agraph")) continue;
-        char *stem = fmt_str("%.*s", (int)(len - 7), e->d_name);
-        run_result c = run_cmd(60, "./build/agraphc examples/%s --emit-c %s/%s.c", e->d_name, d, stem);
+    int n;
+    char **stems = agraph_files("examples", &n);
+    for (int i = 0; i < n; i++) {
+        const char *stem = stems[i];
+        run_result c = run_cmd(60, "./build/agraphc examples/%s.agraph --emit-c %s/%s.c", stem, d, stem);
         cr_assert_eq(c.status, 0, "%s", c.err);
         run_free(&c);
         run_result r = host_run(d, stem);
-        cr_expect_eq(r.status, 0, "%s: %s%s", e->d_name, r.out, r.err);
-        cr_expect(strstr(r.out, " 0 violations"), "%s: %s", e->d_name, r.out);
+        cr_expect_eq(r.status, 0, "%s: %s%s", stem, r.out, r.err);
+        cr_expect(strstr(r.out, " 0 violations"), "%s: %s", stem, r.out);
         run_free(&r);
-        n++;
     }
-    closedir(dir);
     cr_expect_geq(n, 6);
 }
 
