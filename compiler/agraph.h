@@ -178,7 +178,6 @@ typedef struct Options {
     bool check_only;            /* --check */
     bool use_double;            /* --double */
     double max_sr;              /* --max-sr */
-    bool keep_c;
     const char *self_dir;       /* folder of the agraphc executable */
 } Options;
 extern Options opt;

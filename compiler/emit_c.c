@@ -610,8 +610,6 @@ static void emit_init_reset(void)
 /* The one fused sample loop. `steady`: parameters at rest, smoothers not stepped. */
 static void emit_loop(bool steady, const char *outer)
 {
-    Program *p = IR->g->prog;
-    (void)p;
     Vec *au = &IR->sched[R_AUDIO];
     char indb[64];
     snprintf(indb, sizeof indb, "%s    ", outer);

@@ -489,22 +489,20 @@ Graph *expand_program(Program *p)
     iter_range = no_loc;
     sr_node = new_node(N_SR, no_loc, 0);
 
-    for (int i = 0; i < p->inputs.n; i++) {
-        Ast *nm = p->inputs.v[i];
-        Node *in = new_node(N_INPUT, nm->loc, 0);
-        in->index = i;
-        in->name = nm->name;
-    }
     /* Bind globals of every module: inputs, parameters, then placeholders for every def so
      * definitions may refer to each other in any order (they are equations). */
-    int input_ch = 0;
     for (int m = 0; m < all_modules.n; m++) {
         Module *mod = all_modules.v[m];
         for (int i = 0; i < mod->items.n; i++) {
             Ast *st = mod->items.v[i];
             if (st->kind == S_INPUT && mod->is_main)
-                for (int j = 0; j < st->names.n; j++)
-                    st->syms[j]->bound = G->nodes.v[1 + input_ch++];
+                for (int j = 0; j < st->names.n; j++) {
+                    Ast *nm = st->names.v[j];
+                    Node *in = new_node(N_INPUT, nm->loc, 0);
+                    in->index = st->syms[j]->index;      /* its channel */
+                    in->name = nm->name;
+                    st->syms[j]->bound = in;
+                }
             else if (st->kind == S_PARAM && mod->is_main)
                 st->syms[0]->bound = param_view(p, st, st->syms[0]->index);
             else if ((st->kind == S_DEF || st->kind == S_OUTPUT) && (mod->is_main || st->kind == S_DEF))
