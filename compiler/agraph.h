@@ -171,6 +171,9 @@ typedef struct Options {
     const char *input;          /* the .agraph file */
     const char *output;         /* -o executable */
     const char *emit_c;         /* --emit-c file */
+    const char *emit_lib;       /* --emit-lib NAME: NAME.c and NAME.h (emit_lib.c) */
+    const char *emit_wasm;      /* --emit-wasm NAME: NAME.wasm and NAME.js (wasm.c) */
+    bool builtin_fft;           /* --fft builtin: spectral blocks on runtime/wasm/agraph_fft.c */
     const char *cc;             /* --cc, else $CC, else cc */
     const char *dump;           /* --dump=ast,graph,ir */
     Vec include_dirs;           /* -I (const char *) */
@@ -185,6 +188,7 @@ extern Options opt;
 /* Read the main file and, transitively, every import; returns the main module. */
 Module *load_program(const char *path);
 Module *load_source(const char *path, const char *text);  /* for tests */
+Module *load_source_bytes(const char *path, const char *bytes, size_t len);  /* for the fuzzers */
 extern Vec all_modules;   /* Module*, dependencies before dependents, main last */
 
 /* ============================== resolve.c: names =========================================== */
@@ -257,7 +261,9 @@ Program *resolve_program(Module *main);
     X(B_MAG,    "mag",    1, 1)  X(B_PHASE, "phase", 1, 1) \
     X(B_POLAR,  "polar",  2, 2)  X(B_RE,    "re",    1, 1) \
     X(B_IM,     "im",     1, 1)  X(B_CONJ,  "conj",  1, 1) \
-    X(B_BINHZ,  "binhz",  1, 1)
+    X(B_BINHZ,  "binhz",  1, 1) \
+    /* init-time data (docs/language.md: Tables) */ \
+    X(B_SOUNDFILE, "soundfile", 1, 1) X(B_CONV, "conv", 2, 2)
 typedef enum {
 #define X(id, name, lo, hi) id,
     BUILTINS(X)
@@ -285,7 +291,8 @@ extern const int builtin_min_args[], builtin_max_args[];
     X(N_NOISE,   "noise")    /* index = seed */                                           \
     X(N_STFT,    "stft")     /* args[0] signal; fsize, fhop, fwin: a frame of spectra */   \
     X(N_ISTFT,   "istft")    /* args[0] spectrum; fwin: resynthesis by weighted overlap-add */ \
-    X(N_TABLE,   "table")    /* index = table; args[0] position: wraps, interpolates if float */
+    X(N_TABLE,   "table")    /* index = table; args[0] position: wraps, interpolates if float */ \
+    X(N_CONV,    "conv")     /* index = table (the taps); args[0] signal; fsize = partition */
 typedef enum {
 #define X(k, s) k,
     NODE_OPS(X)
@@ -350,15 +357,21 @@ typedef struct Graph {
     Clock clocks[16];
     int n_clocks;
     Vec tables;             /* Table* */
+    int n_files;            /* tables loaded from sound files */
 } Graph;
 
-/* A lookup table: a constant of `size` channels, stored as data in the generated code. */
+/* A lookup table: a constant of `size` channels, stored as data in the generated code; or a
+ * channel of a sound file, which the host loads into the state after init (`path` set). */
 typedef struct Table {
     const char *name;
     Ast *decl;
-    struct Node *value;     /* its channels */
-    int size;
+    struct Node *value;     /* its channels (constant tables) */
+    int size;               /* values; for a sound file, the most it holds (check.c) */
     double *data;           /* check.c: the folded values */
+    const char *path;       /* sound file: its name, resolved against the program's folder */
+    struct Node *max;       /* sound file: its longest length, in samples (may depend on SR) */
+    int channel;            /* sound file: which of its channels */
+    int file;               /* sound file: index among the program's files */
 } Table;
 
 Graph *expand_program(Program *p);
@@ -390,7 +403,8 @@ void check_graph(Graph *g);
     X(I_STFT,    "stft")     /* aux = analysis slot: this bin of its spectrum (frame) */  \
     X(I_ISTFT,   "istft")    /* aux = synthesis slot: its overlap-added output (audio) */ \
     X(I_BINHZ,   "binhz")    /* the centre frequency of this bin (frame) */               \
-    X(I_TABLE,   "table")    /* aux = table; a[0] = position */
+    X(I_TABLE,   "table")    /* aux = table; a[0] = position */                           \
+    X(I_CONV,    "conv")     /* aux = convolution slot; a[0] = input */
 typedef enum {
 #define X(k, s) k,
     IR_OPS(X)
@@ -448,6 +462,7 @@ typedef struct Ir {
     bool spectral;          /* links FFTW */
     Vec stfts;              /* Spectral*: analysis slots */
     Vec istfts;             /* Spectral*: synthesis slots */
+    Vec convs;              /* Conv*: one per conv() channel */
     /* schedule.c */
     Vec sched[N_RATES];     /* Ins* per rate, in execution order */
 } Ir;
@@ -459,6 +474,12 @@ typedef struct Spectral {
     int value;              /* stft: the audio value analysed; istft: the frame value resynthesized */
 } Spectral;
 
+/* One channel of conv(x, table, partition: B). */
+typedef struct Conv {
+    int table;
+    int block;
+} Conv;
+
 Ir *lower_graph(Graph *g);
 void ir_dump(FILE *f, Ir *ir);
 
@@ -469,6 +490,33 @@ void verify_ir(Ir *ir);      /* internal invariants; a failure is a compiler bug
 /* ============================== emit_c.c =================================================== */
 extern const char agraph_prelude[];
 void emit_c(FILE *f, Ir *ir, const char *prefix);
+/* The library form (--emit-lib): includes `header` ("NAME.h"), keeps no global mutable state
+ * (FFTW plans live in the state) and ends with the API of emit_lib.c. */
+void emit_c_lib(FILE *f, Ir *ir, const char *prefix, const char *header);
+/* Texts agraphc carries (Makefile: build/compiler/embedded.c). */
+extern const char agraph_fft_text[];      /* runtime/wasm/agraph_fft.c */
+extern const char agraph_wasm_glue_text[];   /* runtime/wasm/agraph_wasm.c */
+extern const char agraph_worklet_text[];  /* runtime/wasm/agraph_worklet.js */
+
+/* ============================== emit_lib.c: the embedding API ============================== */
+/* NAME.h: the API of a generated library (docs/embedding.md). */
+void emit_lib_header(FILE *f, Ir *ir, const char *prefix);
+/* The lookups by name, the JSON description and the state's size, after the rest of NAME.c. */
+void emit_lib_api(FILE *f, Ir *ir, const char *prefix);
+/* The JSON description of channels, parameters and probes (no state size). */
+const char *lib_json(Ir *ir);
+/* Output channel c's name ("out", or "out.1" for a tuple output with one name). */
+const char *output_name(Ir *ir, int c);
+/* emit_conv.c: sound-file tables and conv(), called by emit_c at its points */
+bool conv_used(Ir *ir);
+void emit_conv_support(FILE *f, Ir *ir, const char *prefix);
+void emit_conv_state(void);
+void emit_conv_functions(void);
+void emit_conv_init(void);
+void emit_conv_reset(void);
+void emit_conv_tick(Ins *x, const char *in, const char *out, const char *ind);
+void emit_conv_load(void);
+void emit_conv_files(void);
 /* A C identifier made from s (letters, digits, '_'), safe to paste into generated code. */
 const char *c_ident(const char *s);
 /* s as a C string literal, quotes included. */
@@ -477,12 +525,20 @@ const char *c_string(const char *s);
 /* ============================== build.c: system C compiler ================================= */
 /* Compile the C file into an executable linked with the runtime; 0 on success. */
 int build_executable(const char *c_path, const char *exe_path, bool fftw);
+/* Run a C compiler (argv, without the final NULL) on generated code; 0 on success, else an error
+ * naming c_path has been reported. */
+int run_c_compiler(Vec *argv, const char *c_path);
+
+/* ============================== wasm.c: WebAssembly ======================================== */
+/* --emit-wasm NAME: NAME.wasm (clang --target=wasm32-wasi, built-in FFT) and NAME.js. */
+int build_wasm(Ir *ir, const char *name);
 const char *stdlib_dir(void);
 
 /* ============================== pipeline.c ================================================= */
 /* The pipeline, for the driver and the tests: returns the IR, or NULL after errors. text is
  * the source when given, else the file is read. */
 Ir *compile_to_ir(const char *path, const char *text);
+Ir *compile_bytes_to_ir(const char *path, const char *bytes, size_t len);  /* NULs allowed */
 bool dumping(const char *stage);
 
 #endif /* AGRAPH_H */

@@ -291,6 +291,15 @@ Ast *mk_name(Module *m, Token *n)
     return a;
 }
 
+/* A string is a file name: resolve.c allows it only in soundfile("...") */
+Ast *mk_string(Module *m, Token *s)
+{
+    Ast *a = node(m, A_STRING, s->loc);
+    a->str = s->str;
+    set_depth(a, 0);
+    return a;
+}
+
 Ast *mk_arg(Module *m, Token *name, Ast *e)
 {
     Ast *a = node(m, A_ARG, name ? loc_span(name->loc, e->loc) : e->loc);

@@ -86,8 +86,13 @@ int build_executable(const char *c_path, const char *exe_path, bool fftw)
     vec_push(&argv, (void *)lib);
     if (fftw) vec_push(&argv, opt.use_double ? "-lfftw3" : "-lfftw3f");
     add_words(&argv, AGRAPH_RT_LIBS);
-    vec_push(&argv, NULL);
+    return run_c_compiler(&argv, c_path);
+}
 
+int run_c_compiler(Vec *args, const char *c_path)
+{
+    Vec argv = *args;
+    vec_push(&argv, NULL);
     pid_t pid;
     int rc = posix_spawnp(&pid, argv.v[0], NULL, NULL, (char *const *)argv.v, environ);
     if (rc != 0) {

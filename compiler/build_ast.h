@@ -35,6 +35,7 @@ Ast *mk_iter(Module *m, Token *kw, int kind, Token *var, Ast *lo, Ast *hi, Token
              Ast *start, Ast *body);
 Ast *mk_num(Module *m, Token *n);
 Ast *mk_name(Module *m, Token *n);
+Ast *mk_string(Module *m, Token *s);
 Ast *mk_call(Module *m, Token *name, Ast *args, Token *close);
 Ast *mk_paren(Module *m, Token *open, Ast *args, Token *close);
 Ast *mk_delay_args(Module *m, Token *open, Ast *args, Token *close);

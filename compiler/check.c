@@ -416,8 +416,27 @@ static bool infer(Node *n, bool report)
         t = T_FLOAT;
         w = a[0]->width ? a[0]->width : 1;
         r = a[0]->rate;
+        /* a sound file arrives after init: read it once per block at the earliest */
+        if (((Table *)G->tables.v[n->index])->path && r < R_CONTROL) r = R_CONTROL;
         if (report && (a[0]->type == T_BOOL || a[0]->type == T_COMPLEX)) {
             error(ARG_LOC(n, 0), "a table position must be a number");
+            note_instances(n->inst);
+        }
+        break;
+    case N_CONV:
+        t = T_FLOAT;
+        w = a[0]->width ? a[0]->width : 1;
+        r = R_AUDIO;
+        if (a[0]->rate == R_FRAME) {   /* still a frame, so that nothing downstream complains */
+            if (report) {
+                error(ARG_LOC(n, 0), "conv filters a signal, but this is a spectral frame");
+                note_instances(n->inst);
+            }
+            r = R_FRAME;
+            t = a[0]->type;
+            n->clock = a[0]->clock;
+        } else if (report && (a[0]->type == T_BOOL || a[0]->type == T_COMPLEX)) {
+            error(ARG_LOC(n, 0), "conv needs a number; this is a condition (bool)");
             note_instances(n->inst);
         }
         break;
@@ -505,13 +524,31 @@ static void check_delays(void)
         for (int k = 0; k <= (int)(sizeof rates / sizeof rates[0]); k++) {
             double sr = k < (int)(sizeof rates / sizeof rates[0]) ? rates[k] : opt.max_sr;
             if (sr > opt.max_sr) continue;
-            double v = -1;
+            double v = -1, bad = 0;
             bool ok = true;
             for (int ch = 0; ch < bound->width && ok; ch++) {
                 double vc;
-                ok = fold_channel(bound, ch, sr, &vc) && isfinite(vc);
+                ok = fold_channel(bound, ch, sr, &vc);
+                if (ok && !isfinite(vc)) { bad = vc; ok = false; }
                 if (ok && (ch == 0 || vc > v)) v = vc;
                 if (ok && vc < 0) v = vc;
+            }
+            if (!ok && (bad > 0 || bad < 0)) {   /* an infinity: 1/0, 1e308s */
+                if (bad > 0)
+                    error(max ? ARG_LOC(n, 2) : ARG_LOC(n, 1), "the delay %s is infinite (the limit is "
+                          "%d samples)", max ? "bound" : "length", MAX_DELAY_SAMPLES);
+                else
+                    error(max ? ARG_LOC(n, 2) : ARG_LOC(n, 1), "a delay cannot be negative (it is minus infinity)");
+                note_instances(n->inst);
+                worst = -2;
+                break;
+            }
+            if (!ok && bad != bad) {   /* NaN: 0/0, log(-1) ... */
+                error(max ? ARG_LOC(n, 2) : ARG_LOC(n, 1), "the delay %s is not a number (NaN)%s",
+                      max ? "bound" : "length", bound->rate == R_CONST ? "" : " at some sample rate");
+                note_instances(n->inst);
+                worst = -2;
+                break;
             }
             if (!ok) {
                 error(max ? ARG_LOC(n, 2) : ARG_LOC(n, 1), "the delay %s cannot be computed before audio starts",
@@ -547,12 +584,39 @@ static void check_delays(void)
     }
 }
 
+/* A sound file's table holds up to `max` samples at the highest sample rate. */
+#define MAX_FILE_SAMPLES (1 << 23)
+static void check_sound_table(Table *t)
+{
+    Ast *max = NULL;
+    for (int i = 0; i < t->decl->a->args.n; i++) {
+        Ast *a = VEC_AT(t->decl->a->args, i, Ast *);
+        if (a->name && !strcmp(a->name, "max")) max = a->a;
+    }
+    double len;
+    if (t->max->rate > R_INIT || !fold_node(t->max, opt.max_sr, &len)) {
+        error(max->loc, "a sound file's longest length must be a constant, like 2s or 96000");
+        return;
+    }
+    len = ceil(len);
+    if (!(len >= 1 && len <= MAX_FILE_SAMPLES)) {
+        error(max->loc, "a sound file's table holds 1 to %d samples (%.1f s at %g Hz); this is %.0f",
+              MAX_FILE_SAMPLES, MAX_FILE_SAMPLES / opt.max_sr, opt.max_sr, len);
+        return;
+    }
+    t->size = (int)len;
+}
+
 /* Tables hold constants, folded here into the data the generated code carries. */
 static void check_tables(void)
 {
     for (int i = 0; i < G->tables.n; i++) {
         Table *t = G->tables.v[i];
         Node *v = t->value;
+        if (t->path) {
+            check_sound_table(t);
+            continue;
+        }
         if (v->width > (1 << 20)) {
             error(t->decl->a->loc, "a table of %d values is too large (the limit is %d)", v->width, 1 << 20);
             continue;

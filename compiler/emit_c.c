@@ -10,6 +10,8 @@ static FILE *F;
 static Ir *IR;
 static const char *P;        /* prefix of every exported name */
 static const char *REAL;     /* "float" or "double" */
+static bool LIB;             /* --emit-lib: no global mutable state; FFTW plans in the state */
+static bool OWN_FFT;         /* spectral blocks on agraph_fft.c (WebAssembly, --fft builtin) */
 static char **var;           /* per instruction: its C name */
 
 static Ins *I(int id) { return IR->ins.v[id]; }
@@ -201,6 +203,8 @@ static const char *expr(Ins *x, const char *ind)
     case I_TABLE: {
         Table *t = IR->g->tables.v[x->aux];
         Ins *pos = I(x->a[0]);
+        if (t->path)
+            return arena_printf("(%s)agraph_table(s->file%d, s->file%d_len, %s)", REAL, t->file, t->file, val(pos->id));
         if (pos->type == T_INT)
             return (t->size & (t->size - 1)) == 0
                 ? arena_printf("(%s)%s_%s[(uint32_t)%s & %uu]", REAL, P, c_ident(t->name), val(pos->id), (unsigned)t->size - 1)
@@ -356,8 +360,14 @@ static void emit_frame(int c, const char *ind)
         if (sp->clock != c) continue;
         fprintf(F, "%sfor (int p = 0; p < %d; p++) s->work[p] = s->in%d[(fpos%d + 1u + (uint32_t)p) & %uu] * s->win%d[p];\n",
                 ind, n, j, c, mask, c);
-        fprintf(F, "%sAGRAPH_FFTW(execute_dft_r2c)(%s_r2c[%d], s->work, (AGRAPH_FFTW(complex) *)s->X%d);\n",
-                ind, P, c, j);
+        if (OWN_FFT)
+            fprintf(F, "%sagraph_fft_r2c(s->tw%d, %d, s->work, s->X%d);\n", ind, c, n, j);
+        else if (LIB)
+            fprintf(F, "%sAGRAPH_FFTW(execute_dft_r2c)(s->r2c%d, s->work, (AGRAPH_FFTW(complex) *)s->X%d);\n",
+                    ind, c, j);
+        else
+            fprintf(F, "%sAGRAPH_FFTW(execute_dft_r2c)(%s_r2c[%d], s->work, (AGRAPH_FFTW(complex) *)s->X%d);\n",
+                    ind, P, c, j);
     }
     fprintf(F, "%sfor (int k = 0; k < %d; k++) {\n", ind, bins);
     Vec *fr = &IR->sched[R_FRAME];
@@ -383,8 +393,14 @@ static void emit_frame(int c, const char *ind)
     for (int j = 0; j < IR->istfts.n; j++) {
         Spectral *sp = IR->istfts.v[j];
         if (sp->clock != c) continue;
-        fprintf(F, "%sAGRAPH_FFTW(execute_dft_c2r)(%s_c2r[%d], (AGRAPH_FFTW(complex) *)s->Y%d, s->work);\n",
-                ind, P, c, j);
+        if (OWN_FFT)
+            fprintf(F, "%sagraph_fft_c2r(s->tw%d, %d, s->Y%d, s->work);\n", ind, c, n, j);
+        else if (LIB)
+            fprintf(F, "%sAGRAPH_FFTW(execute_dft_c2r)(s->c2r%d, (AGRAPH_FFTW(complex) *)s->Y%d, s->work);\n",
+                    ind, c, j);
+        else
+            fprintf(F, "%sAGRAPH_FFTW(execute_dft_c2r)(%s_c2r[%d], (AGRAPH_FFTW(complex) *)s->Y%d, s->work);\n",
+                    ind, P, c, j);
         fprintf(F, "%sfor (int p = 0; p < %d; p++) s->ola%d[(fpos%d + 1u + (uint32_t)p) & %uu] += s->work[p] * s->gain%d[p];\n",
                 ind, n, j, c, mask, j);
     }
@@ -424,6 +440,10 @@ static void name_vars(void)
 static void emit_ins(Ins *x, const char *ind)
 {
     comment(x, ind);
+    if (x->op == I_CONV) {
+        emit_conv_tick(x, val(x->a[0]), var[x->id], ind);
+        return;
+    }
     const char *e = expr(x, ind);
     fprintf(F, "%sconst %s %s = %s;\n", ind, ctype(x->type), var[x->id], e);
 }
@@ -455,6 +475,8 @@ static void emit_state(void)
             fprintf(F, "    uint32_t fpos%d, hop%d;   /* clock %d: %d-sample frames every %d samples */\n", c, c, c,
                     ck->size, ck->hop);
             fprintf(F, "    %s win%d[%d];        /* %s analysis window */\n", REAL, c, ck->size, window_name[ck->window]);
+            if (OWN_FFT) fprintf(F, "    %s tw%d[%d];         /* FFT twiddles (agraph_fft.c) */\n", REAL, c, ck->size);
+            else if (LIB) fprintf(F, "    AGRAPH_FFTW(plan) r2c%d, c2r%d;   /* made by init, destroyed by release */\n", c, c);
         }
         for (int j = 0; j < IR->stfts.n; j++) {
             Spectral *sp = IR->stfts.v[j];
@@ -488,6 +510,7 @@ static void emit_state(void)
         fprintf(F, "    %s %s[%d + 16];   /* up to %d samples */\n", ctype(l->type), line_name(k), l->size,
                 l->max_len);
     }
+    emit_conv_state();
     fprintf(F, "} %s_state;\n\n", P);
 }
 
@@ -497,8 +520,10 @@ static void emit_tables(void)
     for (int i = 0; i < IR->g->tables.n; i++) {
         Table *t = IR->g->tables.v[i];
         bool used = false;
-        for (int k = 0; k < IR->ins.n && !used; k++) used = I(k)->live && I(k)->op == I_TABLE && I(k)->aux == i;
-        if (!used) continue;
+        for (int k = 0; k < IR->ins.n && !used; k++)
+            used = I(k)->live && ((I(k)->op == I_TABLE && I(k)->aux == i) ||
+                                  (I(k)->op == I_CONV && ((Conv *)IR->convs.v[I(k)->aux])->table == i));
+        if (!used || t->path) continue;   /* a sound file's table lives in the state */
         fprintf(F, "static const float %s_%s[%d] = {", P, c_ident(t->name), t->size);
         for (int k = 0; k < t->size; k++)
             fprintf(F, "%s%.9g,", k % 8 ? " " : "\n    ", (double)(float)t->data[k]);
@@ -545,6 +570,26 @@ static void emit_spectral_init(void)
         fprintf(F, "            sum += wa * wq;\n        }\n");
         fprintf(F, "        s->gain%d[p] = sum > 0 ? (%s)(ws / (n * sum)) : 0;\n    }\n", j, REAL);
     }
+    if (OWN_FFT) {
+        for (int c = 0; c < IR->g->n_clocks; c++)
+            fprintf(F, "    agraph_fft_twiddles(s->tw%d, %d);\n", c, IR->g->clocks[c].size);
+        return;
+    }
+    if (LIB) {
+        /* each state owns its plans: no global mutable state in a library */
+        for (int c = 0; c < IR->g->n_clocks; c++) {
+            Clock *ck = &IR->g->clocks[c];
+            const char *buf = IR->stfts.n ? "X0" : "Y0";
+            fprintf(F, "    s->r2c%d = AGRAPH_FFTW(plan_dft_r2c_1d)(%d, s->work, (AGRAPH_FFTW(complex) *)s->%s, FFTW_ESTIMATE);\n",
+                    c, ck->size, buf);
+            fprintf(F, "    s->c2r%d = AGRAPH_FFTW(plan_dft_c2r_1d)(%d, (AGRAPH_FFTW(complex) *)s->%s, s->work, FFTW_ESTIMATE);\n",
+                    c, ck->size, buf);
+        }
+        fprintf(F, "    if (");
+        for (int c = 0; c < IR->g->n_clocks; c++) fprintf(F, "%s!s->r2c%d || !s->c2r%d", c ? " || " : "", c, c);
+        fprintf(F, ") {\n        %s_release(s);\n        return -1;\n    }\n", P);
+        return;
+    }
     fprintf(F, "    while (__atomic_test_and_set(&%s_plan_lock, __ATOMIC_ACQUIRE)) {}\n", P);
     for (int c = 0; c < IR->g->n_clocks; c++) {
         Clock *ck = &IR->g->clocks[c];
@@ -589,6 +634,7 @@ static void emit_init_reset(void)
         for (int j = 0; j < IR->n_probe_vals; j++)
             if (I(IR->probe_ids[j])->rate == R_FRAME) { fprintf(F, "    memset(s->fprobe, 0, sizeof s->fprobe);\n"); break; }
     }
+    emit_conv_reset();
     fprintf(F, "}\n\n");
 
     fprintf(F, "int %s_init(void *state, double sample_rate)\n{\n    %s_state *s = (%s_state *)state;\n", P, P, P);
@@ -598,6 +644,7 @@ static void emit_init_reset(void)
     for (int i = 0; i < p->params.n; i++)
         fprintf(F, "    s->param[%d] = (float)%.17g;\n", i, p->param_def[i]);
     if (IR->spectral) emit_spectral_init();
+    emit_conv_init();
     Vec *init = &IR->sched[R_INIT];
     for (int i = 0; i < init->n; i++) {
         Ins *x = init->v[i];
@@ -708,7 +755,9 @@ static void emit_process(void)
     for (int i = 0; i < IR->n_probe_vals; i++)
         if (I(IR->probe_ids[i])->rate != R_FRAME)
             fprintf(F, "    float probe%d = s->probe[%d];\n", i, IR->probe_off[i]);
-    for (int c = 0; c < p->inputs.n; c++) fprintf(F, "    const float *AGRAPH_RESTRICT in%d = in[%d];\n", c, c);
+    /* An input the program ignores is still declared: unused, not a warning (fuzz_gen found it). */
+    for (int c = 0; c < p->inputs.n; c++)
+        fprintf(F, "    AGRAPH_UNUSED const float *AGRAPH_RESTRICT in%d = in[%d];\n", c, c);
     for (int c = 0; c < IR->n_out; c++) fprintf(F, "    float *AGRAPH_RESTRICT out%d = out[%d];\n", c, c);
 
     if (IR->n_smooth) {
@@ -818,6 +867,7 @@ static void emit_descriptor(void)
                 fprintf(F, " %s,", c_string(arena_printf("%s.%d", VEC_AT(st->names, 0, Ast *)->name, c)));
     }
     fprintf(F, " 0 };\n");
+    emit_conv_files();
     fprintf(F, "static const agraph_probe_info %s_probes[] = {", P);
     for (int i = 0; i < p->probes.n; i++)
         fprintf(F, " { %s, %d },", c_string(((Ast *)p->probes.v[i])->name), IR->probe_width[i]);
@@ -827,7 +877,8 @@ static void emit_descriptor(void)
     fprintf(F, "    %d, %d, %s_input_names, %s_output_names,\n", p->inputs.n, IR->n_out, P, P);
     fprintf(F, "    sizeof(%s_state), %.17g,\n", P, opt.max_sr);
     fprintf(F, "    %d, %s_params, %d, %s_probes,\n", p->params.n, P, p->probes.n, P);
-    fprintf(F, "    %s_init, %s_reset, %s_process, %s_set_param, %s_get_param, %s_read_probe\n};\n", P, P, P, P, P, P);
+    fprintf(F, "    %s_init, %s_reset, %s_process, %s_set_param, %s_get_param, %s_read_probe,\n", P, P, P, P, P, P);
+    fprintf(F, "    %d, %s_files, %s_load\n};\n", g->n_files, P, P);
     fprintf(F, "#endif\n");
 }
 
@@ -861,6 +912,7 @@ static const char support[] =
     "/* A table read at a fractional position: wrapped to the table, linearly interpolated. */\n"
     "AGRAPH_UNUSED static inline float agraph_table(const float *t, int32_t n, double x)\n"
     "{\n"
+    "    if (n <= 0) return 0;   /* a sound file not loaded */\n"
     "    x -= (double)n * floor(x / n);\n"
     "    if (!(x >= 0 && x < n)) x = 0;\n"
     "    int32_t i = (int32_t)x;\n"
@@ -871,20 +923,66 @@ static const char support[] =
 
 static void emit_fftw_prelude(void)
 {
+    /* _Alignas is C11; a C99 build (--emit-lib promises one) takes the GNU attribute */
+    fprintf(F, "#ifndef AGRAPH_ALIGNED\n#if defined(__cplusplus)\n#define AGRAPH_ALIGNED alignas(64)\n"
+               "#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L\n#define AGRAPH_ALIGNED _Alignas(64)\n"
+               "#else\n#define AGRAPH_ALIGNED __attribute__((aligned(64)))\n#endif\n#endif\n");
+    if (OWN_FFT) {
+        fprintf(F, "/* Spectral blocks run on agraph's own FFT (runtime/wasm/agraph_fft.c), pasted here. */\n");
+        fprintf(F, "#define AGRAPH_FFT_REAL %s\n", REAL);
+        fputs(agraph_fft_text, F);
+        fputc('\n', F);
+        return;
+    }
+    if (LIB) {
+        fprintf(F, "/* Spectral blocks run on FFTW; each state's plans are made in init. */\n");
+        fprintf(F, "#include <fftw3.h>\n");
+        fprintf(F, "#define AGRAPH_FFTW(name) %s##name\n\n", opt.use_double ? "fftw_" : "fftwf_");
+        return;
+    }
     fprintf(F, "/* Spectral blocks run on FFTW; plans are made in init, shared by every state. */\n");
     fprintf(F, "#include <fftw3.h>\n");
     fprintf(F, "#define AGRAPH_FFTW(name) %s##name\n", opt.use_double ? "fftw_" : "fftwf_");
-    fprintf(F, "#if defined(__cplusplus)\n#define AGRAPH_ALIGNED alignas(64)\n#else\n#define AGRAPH_ALIGNED _Alignas(64)\n#endif\n");
     fprintf(F, "static AGRAPH_FFTW(plan) %s_r2c[%d], %s_c2r[%d];\n", P, IR->g->n_clocks, P, IR->g->n_clocks);
     fprintf(F, "static volatile char %s_plan_lock;\n\n", P);
 }
 
+/* release: the only resources a state holds outside itself are its FFTW plans (library form). */
+static void emit_release(void)
+{
+    fprintf(F, "void %s_release(void *state)\n{\n", P);
+    if (!IR->spectral || OWN_FFT) {
+        fprintf(F, "    (void)state;   /* nothing outside the state */\n}\n\n");
+        return;
+    }
+    fprintf(F, "    %s_state *s = (%s_state *)state;\n", P, P);
+    for (int c = 0; c < IR->g->n_clocks; c++)
+        fprintf(F, "    if (s->r2c%d) AGRAPH_FFTW(destroy_plan)(s->r2c%d);\n    if (s->c2r%d) AGRAPH_FFTW(destroy_plan)(s->c2r%d);\n"
+                   "    s->r2c%d = 0;\n    s->c2r%d = 0;\n", c, c, c, c, c, c);
+    fprintf(F, "}\n\n");
+}
+
+static void emit_body(FILE *f, Ir *ir, const char *prefix, const char *header);
+
 void emit_c(FILE *f, Ir *ir, const char *prefix)
+{
+    LIB = false;
+    emit_body(f, ir, prefix, NULL);
+}
+
+void emit_c_lib(FILE *f, Ir *ir, const char *prefix, const char *header)
+{
+    LIB = true;
+    emit_body(f, ir, prefix, header);
+}
+
+static void emit_body(FILE *f, Ir *ir, const char *prefix, const char *header)
 {
     F = f;
     IR = ir;
     P = c_ident(prefix);
     REAL = opt.use_double ? "double" : "float";
+    OWN_FFT = opt.builtin_fft;
     name_vars();
     Program *p = ir->g->prog;
     fprintf(F, "/* Generated by agraphc from %s (%s samples, max sample rate %g Hz). Do not edit.\n",
@@ -893,15 +991,27 @@ void emit_c(FILE *f, Ir *ir, const char *prefix)
             opt.opt_level, opt.use_double ? " --double" : "", opt.max_sr, p->inputs.n, ir->n_out,
             p->params.n, p->probes.n);
     fprintf(F, " * process() allocates nothing, takes no locks and makes no system calls. */\n\n");
-    fputs(agraph_prelude, F);
-    fputc('\n', F);
+    if (LIB) {
+        fprintf(F, "#include %s   /* the API, documented there and in docs/embedding.md */\n\n", c_string(header));
+    } else {
+        fputs(agraph_prelude, F);
+        fputc('\n', F);
+    }
     fputs(support, F);
+    emit_conv_support(F, ir, P);
     if (ir->spectral) emit_fftw_prelude();
     emit_tables();
     emit_state();
+    emit_conv_functions();
     emit_param_table();
     emit_init_reset();
     emit_process();
     emit_api();
-    emit_descriptor();
+    emit_conv_load();
+    if (LIB) {
+        emit_release();
+        emit_lib_api(F, IR, P);
+    } else {
+        emit_descriptor();
+    }
 }

@@ -5,6 +5,7 @@
 #include "agraph.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *const node_op_name[] = {
@@ -95,6 +96,63 @@ static Node *literal(double v, int unit, bool is_int, Loc loc)
 
 static Node *expand(Ast *e);
 
+static int const_int(Ast *e, Node *n, const char *what);
+static int table_of(Ast *st);
+
+/* table t = soundfile("ir.wav", max: 2s, channel: 0): the host loads the file after init. A
+ * relative name is relative to the program's folder (made absolute, so the executable finds it
+ * from anywhere). */
+static void sound_file(Table *t, Ast *call)
+{
+    t->file = G->n_files++;
+    for (int i = 0; i < call->args.n; i++) {
+        Ast *a = VEC_AT(call->args, i, Ast *);
+        if (!a->name) {
+            const char *name = a->a->str;
+            if (name[0] == '/') {
+                t->path = name;
+                continue;
+            }
+            const char *src = call->loc.src->path, *slash = strrchr(src, '/');
+            const char *dir = slash ? arena_strndup(src, (size_t)(slash - src + (slash == src))) : ".";
+            char *real = realpath(dir, NULL);
+            t->path = arena_printf("%s/%s", real ? real : dir, name);
+            free(real);
+        } else if (!strcmp(a->name, "max")) {
+            t->max = expand(a->a);
+        } else {
+            t->channel = const_int(a->a, expand(a->a), "a sound file's channel");
+            if (t->channel < 0 || t->channel > 255) {
+                error(a->a->loc, "a sound file's channel is from 0 to 255 (it is %d)", t->channel);
+                diag_abort();
+            }
+        }
+    }
+}
+
+/* conv(x, h, partition: B): x convolved with the table h, partitioned in blocks of B. */
+static Node *convolution(Ast *e)
+{
+    Node *n = new_node(N_CONV, e->loc, 1);
+    n->fsize = 128;
+    for (int i = 0; i < e->args.n; i++) {
+        Ast *a = VEC_AT(e->args, i, Ast *);
+        if (a->name) {
+            n->fsize = const_int(a->a, expand(a->a), "a partition size");
+            if (n->fsize < 16 || n->fsize > 8192 || (n->fsize & (n->fsize - 1))) {
+                error(a->a->loc, "a partition size must be a power of two from 16 to 8192 (it is %d)", n->fsize);
+                diag_abort();
+            }
+        } else if (i == 0) {
+            n->args[0] = expand(a->a);
+            n->arg_loc[0] = a->a->loc;
+        } else {
+            n->index = table_of(a->a->sym->decl);
+        }
+    }
+    return n;
+}
+
 /* A table's values are expanded once, at global scope, when first read. */
 static int table_of(Ast *st)
 {
@@ -106,7 +164,10 @@ static int table_of(Ast *st)
     vec_push(&G->tables, t);
     Inst *saved = cur_inst;
     cur_inst = NULL;
-    t->value = expand(st->a);
+    if (st->a->kind == A_CALL && st->a->sym->kind == SYM_BUILTIN && st->a->sym->index == B_SOUNDFILE)
+        sound_file(t, st->a);
+    else
+        t->value = expand(st->a);
     cur_inst = saved;
     return G->tables.n - 1;
 }
@@ -118,8 +179,12 @@ static int const_int(Ast *e, Node *n, const char *what)
         error(e->loc, "%s must be a constant", what);
         diag_abort();
     }
-    if (v != floor(v) || fabs(v) > 1e9) {
+    if (v != floor(v)) {
         error(e->loc, "%s must be a whole number (it is %g)", what, v);
+        diag_abort();
+    }
+    if (fabs(v) > 1e9) {   /* 2^30 is whole, but no size or count that large makes sense */
+        error(e->loc, "%s is too large (it is %.17g; the limit is 1000000000)", what, v);
         diag_abort();
     }
     return (int)v;
@@ -402,6 +467,7 @@ static Node *expand(Ast *e)
         }
         if (y->index == B_STFT || y->index == B_FFT || y->index == B_ISTFT || y->index == B_IFFT)
             return spectral(e, y->index);
+        if (y->index == B_CONV) return convolution(e);
         n = new_node(N_CALL, e->loc, e->args.n);
         n->index = y->index;
         for (int i = 0; i < e->args.n; i++) {

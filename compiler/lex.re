@@ -189,6 +189,19 @@ static Token number(Lexer *L, const char *s, const char *e)
     return t;
 }
 
+/* The length of the well-formed UTF-8 sequence at c, ending before e (1 to 4), or 0. */
+static int utf8_length(const unsigned char *c, const unsigned char *e)
+{
+    int n = c[0] < 0x80 ? 1 : c[0] >= 0xc2 && c[0] <= 0xdf ? 2 : c[0] >= 0xe0 && c[0] <= 0xef ? 3
+          : c[0] >= 0xf0 && c[0] <= 0xf4 ? 4 : 0;
+    if (e - c < n) return 0;
+    for (int i = 1; i < n; i++)
+        if ((c[i] & 0xc0) != 0x80) return 0;
+    if (n == 3 && ((c[0] == 0xe0 && c[1] < 0xa0) || (c[0] == 0xed && c[1] >= 0xa0))) return 0;
+    if (n == 4 && ((c[0] == 0xf0 && c[1] < 0x90) || (c[0] == 0xf4 && c[1] >= 0x90))) return 0;
+    return n;
+}
+
 static Token string(Lexer *L, const char *s, const char *e)
 {
     Token t = tok_at(L, s, e);
@@ -207,6 +220,17 @@ static Token string(Lexer *L, const char *s, const char *e)
                 fatal(et.loc, "unknown escape '\\%c' in string", *p);
             }
             }
+        } else if ((unsigned char)*p >= 0x80) {
+            /* Strings are labels, shown in a terminal, a notebook, JSON: UTF-8 text only. */
+            int k = utf8_length((const unsigned char *)p, (const unsigned char *)e - 1);
+            if (k == 0) {
+                Token bt = tok_at(L, p, p + 1);
+                fatal(bt.loc, "byte 0x%02x in this string is not UTF-8 text (save the file as UTF-8)",
+                      (unsigned char)*p);
+            }
+            memcpy(out + n, p, (size_t)k);
+            n += (size_t)k;
+            p += k - 1;
         } else {
             out[n++] = *p;
         }

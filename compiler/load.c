@@ -152,9 +152,10 @@ static void load_imports(Module *m, const char *dir)
 
 static Module *load(const char *path, const Src *given)
 {
-    all_modules.n = 0;
-    loading_stack.n = 0;
-    loading.n = 0;
+    /* Fresh vectors: the old ones' storage may be in a previous compilation's freed arena. */
+    all_modules = (Vec){ 0 };
+    loading_stack = (Vec){ 0 };
+    loading = (Vec){ 0 };
     main_path = given ? NULL : path;
     Module *m = arena_alloc(sizeof *m);
     m->is_main = true;
@@ -174,6 +175,12 @@ Module *load_program(const char *path) { return load(path, NULL); }
 
 Module *load_source(const char *path, const char *text)
 {
-    Src s = { arena_strdup(path), arena_strdup(text), strlen(text) };
+    return load_source_bytes(path, text, strlen(text));
+}
+
+/* As if read from a file: the bytes may hold NULs (the lexer reports them), as read_whole keeps. */
+Module *load_source_bytes(const char *path, const char *bytes, size_t len)
+{
+    Src s = { arena_strdup(path), arena_strndup(bytes, len), len };
     return load(path, &s);
 }

@@ -64,8 +64,12 @@ static Rate rate_of(Ins *x)
     case I_CONST: return R_CONST;
     case I_SR: return R_INIT;
     case I_PARAM: return R_CONTROL;
-    case I_INPUT: case I_NOISE: case I_DREAD: case I_SMOOTH: case I_ISTFT: return R_AUDIO;
+    case I_INPUT: case I_NOISE: case I_DREAD: case I_SMOOTH: case I_ISTFT: case I_CONV: return R_AUDIO;
     case I_STFT: case I_BINHZ: return R_FRAME;
+    case I_TABLE:   /* a sound file's table is filled after init: read once per block at least */
+        if (((Table *)IR->g->tables.v[x->aux])->path)
+            return x->a[0] >= 0 && I(x->a[0])->rate > R_CONTROL ? I(x->a[0])->rate : R_CONTROL;
+        return x->a[0] >= 0 ? I(x->a[0])->rate : R_CONST;
     default: {
         Rate r = R_CONST;
         for (int i = 0; i < x->nargs; i++)
@@ -142,6 +146,10 @@ static int cast(int id, Type t)
         if (t == T_INT) v = eval_call(B_INT, &v);
         return konst(v, t);
     }
+    /* A real value is a complex one with no imaginary part, and the complex emitter reads every
+     * operand that way. A cast instruction would take its operand's rate: with a parameter, it
+     * was hoisted out of the frame loop and emitted as a scalar (fuzz_gen: `istft(F * p)`). */
+    if (t == T_COMPLEX) return id;
     Ins c = mk(I_CAST, 0, t, x->from);
     c.a[0] = id;
     c.nargs = 1;
@@ -402,14 +410,24 @@ static int lower_uncached(Node *n, int ch)
         int pos = arg(n, 0, ch);
         x.a[0] = cast(pos, I(pos)->type == T_INT ? T_INT : T_FLOAT);
         double p;
-        if (is_const(x.a[0], &p)) {   /* a constant position: read the table now */
-            Table *t = IR->g->tables.v[n->index];
+        Table *t = IR->g->tables.v[n->index];
+        if (!t->path && is_const(x.a[0], &p)) {   /* a constant position: read the table now */
             p -= t->size * floor(p / t->size);
             if (!(p >= 0 && p < t->size)) p = 0;
             int i = (int)p;
             double f = I(x.a[0])->type == T_INT ? 0 : p - i;
             return konst(t->data[i] + f * (t->data[(i + 1) % t->size] - t->data[i]), T_FLOAT);
         }
+        x.nargs = 1;
+        return emit(x);
+    }
+    case N_CONV: {   /* each channel has its own history */
+        Conv *c = arena_alloc(sizeof *c);
+        c->table = n->index;
+        c->block = n->fsize;
+        vec_push(&IR->convs, c);
+        Ins x = mk(I_CONV, IR->convs.n - 1, T_FLOAT, n);
+        x.a[0] = cast(arg(n, 0, ch), T_FLOAT);
         x.nargs = 1;
         return emit(x);
     }
@@ -442,7 +460,7 @@ Ir *lower_graph(Graph *g)
     htab = NULL;
     hcap = 0;
     pending = NULL;
-    smooth_list.n = 0;
+    smooth_list = (Vec){ 0 };   /* its storage was in a previous compilation's arena */
     memo = arena_alloc(sizeof(int *) * (size_t)(g->nodes.n + 1));
     line_key_base = arena_alloc(sizeof(int) * (size_t)(g->nodes.n + 1));
     int total = 0;
@@ -501,20 +519,25 @@ Ir *lower_graph(Graph *g)
     }
     /* One line per delayed value: reads of the same value through different nodes (a signal
      * passed to several blocks) share it. */
+    /* The first line of each source value is the one the others merge into (found through a
+     * table by source, not by a search: a 100,000-stage chain has 100,000 lines). */
     int *merged = arena_alloc(sizeof(int) * (size_t)(IR->lines.n + 1));
+    int *first_of = arena_alloc(sizeof(int) * (size_t)(IR->ins.n + 1));
+    for (int i = 0; i < IR->ins.n; i++) first_of[i] = -1;
     for (int i = 0; i < IR->lines.n; i++) {
         DelayLine *l = IR->lines.v[i];
+        int j = first_of[l->src];
         merged[i] = i;
-        for (int j = 0; j < i; j++) {
-            DelayLine *m = IR->lines.v[j];
-            if (merged[j] != j || m->src != l->src) continue;
-            merged[i] = j;
-            if (l->max_len > m->max_len) m->max_len = l->max_len;
-            m->scalar &= l->scalar;
-            m->variable |= l->variable;
-            m->in_cycle |= l->in_cycle;
-            break;
+        if (j < 0) {
+            first_of[l->src] = i;
+            continue;
         }
+        DelayLine *m = IR->lines.v[j];
+        merged[i] = j;
+        if (l->max_len > m->max_len) m->max_len = l->max_len;
+        m->scalar &= l->scalar;
+        m->variable |= l->variable;
+        m->in_cycle |= l->in_cycle;
     }
     for (int i = 0; i < IR->ins.n; i++)
         if (I(i)->op == I_DREAD) I(i)->aux = merged[I(i)->aux];

@@ -21,6 +21,12 @@ static void usage(FILE *f)
         "Compile an agraph program into an executable (or C).\n\n"
         "  -o FILE          the executable to write (default: the program's name)\n"
         "  --emit-c FILE    write the generated C to FILE ('-' for standard output)\n"
+        "  --emit-lib NAME  write a library for embedding: NAME.c and NAME.h, with\n"
+        "                   functions named NAME_init, NAME_process, ... (docs/embedding.md)\n"
+        "  --emit-wasm NAME write WebAssembly: NAME.wasm and NAME.js, an AudioWorklet\n"
+        "                   wrapper (clang --target=wasm32-wasi; docs/embedding.md)\n"
+        "  --fft builtin    run spectral blocks on agraph's own FFT instead of FFTW\n"
+        "                   (always so for --emit-wasm)\n"
         "  --check          check the program only; write nothing\n"
         "  -I DIR           look for imported modules in DIR too\n"
         "  --cc CC          the C compiler to run (default: $CC, else cc)\n"
@@ -71,11 +77,21 @@ static const char *stem_of(const char *path)
     return dot && dot != b ? arena_strndup(b, (size_t)(dot - b)) : b;
 }
 
-/* Write the C text to `path` through a temporary file renamed into place. */
-static int write_c(Ir *ir, const char *path, const char *prefix)
+/* What goes into one output file: the runtime's C, or a library's .c or .h. */
+typedef enum { OUT_C, OUT_LIB_C, OUT_LIB_H } OutKind;
+
+static void emit_kind(FILE *f, OutKind kind, Ir *ir, const char *prefix)
+{
+    if (kind == OUT_C) emit_c(f, ir, prefix);
+    else if (kind == OUT_LIB_C) emit_c_lib(f, ir, prefix, arena_printf("%s.h", prefix));
+    else emit_lib_header(f, ir, prefix);
+}
+
+/* Write the text to `path` through a temporary file renamed into place. */
+static int write_out(OutKind kind, Ir *ir, const char *path, const char *prefix)
 {
     if (strcmp(path, "-") == 0) {
-        emit_c(stdout, ir, prefix);
+        emit_kind(stdout, kind, ir, prefix);
         return fflush(stdout) == 0 ? 0 : 1;
     }
     char *tmp = arena_printf("%s.XXXXXX", path);
@@ -85,7 +101,7 @@ static int write_c(Ir *ir, const char *path, const char *prefix)
         return 1;
     }
     FILE *f = fdopen(fd, "w");
-    emit_c(f, ir, prefix);
+    emit_kind(f, kind, ir, prefix);
     bool bad = ferror(f);
     if (fclose(f) != 0 || bad) {
         unlink(tmp);
@@ -102,6 +118,29 @@ static int write_c(Ir *ir, const char *path, const char *prefix)
     return 0;
 }
 
+static int write_c(Ir *ir, const char *path, const char *prefix)
+{
+    return write_out(OUT_C, ir, path, prefix);
+}
+
+/* --emit-lib NAME: NAME.h, then NAME.c (which includes it by its base name); the exported names
+ * start with the base name made an identifier. */
+static int write_lib(Ir *ir, const char *name)
+{
+    size_t n = strlen(name);
+    if (n > 2 && name[n - 2] == '.' && (name[n - 1] == 'c' || name[n - 1] == 'h')) name = arena_strndup(name, n - 2);
+    const char *base = strrchr(name, '/');
+    base = base ? base + 1 : name;
+    const char *prefix = c_ident(base);
+    if (strcmp(prefix, base) != 0) {
+        error(no_loc, "--emit-lib: '%s' is not a C identifier, and it names the header and every function "
+              "(try '%s')", base, prefix);
+        return 1;
+    }
+    if (write_out(OUT_LIB_H, ir, arena_printf("%s.h", name), prefix)) return 1;
+    return write_out(OUT_LIB_C, ir, arena_printf("%s.c", name), prefix);
+}
+
 typedef struct { int argc; char **argv; int rc; } Job;
 
 static int run(int argc, char **argv)
@@ -115,6 +154,16 @@ static int run(int argc, char **argv)
         else if (!strcmp(a, "-o")) { NEED_ARG(); opt.output = next; }
         else if (!strcmp(a, "--emit-c")) { NEED_ARG(); opt.emit_c = next; }
         else if (!strncmp(a, "--emit-c=", 9)) opt.emit_c = a + 9;
+        else if (!strcmp(a, "--emit-lib")) { NEED_ARG(); opt.emit_lib = next; }
+        else if (!strncmp(a, "--emit-lib=", 11)) opt.emit_lib = a + 11;
+        else if (!strcmp(a, "--emit-wasm")) { NEED_ARG(); opt.emit_wasm = next; }
+        else if (!strncmp(a, "--emit-wasm=", 12)) opt.emit_wasm = a + 12;
+        else if (!strcmp(a, "--fft") || !strncmp(a, "--fft=", 6)) {
+            const char *v = a[5] == '=' ? a + 6 : next;
+            if (a[5] != '=') NEED_ARG();
+            if (!strcmp(v, "builtin")) opt.builtin_fft = true;
+            else if (strcmp(v, "fftw") != 0) return fail_usage("--fft takes 'builtin' or 'fftw', not '%s'", v);
+        }
         else if (!strcmp(a, "--check")) opt.check_only = true;
         else if (!strcmp(a, "-I")) { NEED_ARG(); vec_push(&opt.include_dirs, (void *)next); }
         else if (!strncmp(a, "-I", 2)) vec_push(&opt.include_dirs, (void *)(a + 2));
@@ -136,6 +185,8 @@ static int run(int argc, char **argv)
         else opt.input = a;
     }
     if (!opt.input) return fail_usage("%s", "no program given");
+    if (opt.emit_lib && !*stem_of(opt.emit_lib)) return fail_usage("--emit-lib needs a NAME, not '%s'", opt.emit_lib);
+    if (opt.emit_wasm && !*stem_of(opt.emit_wasm)) return fail_usage("--emit-wasm needs a NAME, not '%s'", opt.emit_wasm);
     if (opt.dump)
         for (const char *p = opt.dump; *p;) {
             const char *e = strchr(p, ',');
@@ -153,8 +204,10 @@ static int run(int argc, char **argv)
     const char *prefix = stem_of(opt.input);
     abort_armed = true;
     if (setjmp(abort_jmp) != 0) return 1;
-    if (opt.emit_c) {
-        if (write_c(ir, opt.emit_c, prefix)) return 1;
+    if (opt.emit_c || opt.emit_lib || opt.emit_wasm) {
+        if (opt.emit_c && write_c(ir, opt.emit_c, prefix)) return 1;
+        if (opt.emit_lib && write_lib(ir, opt.emit_lib)) return 1;
+        if (opt.emit_wasm && build_wasm(ir, opt.emit_wasm)) return 1;
         if (!opt.output) return 0;
     }
     const char *exe = opt.output ? opt.output : default_output(opt.input);
@@ -181,7 +234,7 @@ static int run(int argc, char **argv)
         return 1;
     }
     close(efd);
-    int rc = build_executable(cpath, tmpexe, ir->spectral);
+    int rc = build_executable(cpath, tmpexe, ir->spectral && !opt.builtin_fft);
     unlink(cpath);
     if (rc == 0 && rename(tmpexe, exe) != 0) {
         error(no_loc, "cannot write '%s': %s", exe, strerror(errno));

@@ -118,6 +118,7 @@ expr(A) ::= primary(B).                     { A = B; }
 
 primary(A) ::= NUMBER(N).                   { A = mk_num(mod, &N); }
 primary(A) ::= IDENT(N).                    { A = mk_name(mod, &N); }
+primary(A) ::= STRING(S).                   { A = mk_string(mod, &S); }
 primary(A) ::= IDENT(N) LPAREN args(L) RPAREN(R).  { A = mk_call(mod, &N, L, &R); }
 primary(A) ::= LPAREN(L) args(B) RPAREN(R). { A = mk_paren(mod, &L, B, &R); }
 

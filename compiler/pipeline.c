@@ -32,15 +32,16 @@ bool dumping(const char *what)
     return false;
 }
 
-/* The front and middle of the pipeline, shared with the tests. */
-Ir *compile_to_ir(const char *path, const char *text)
+/* The front and middle of the pipeline, shared with the tests: the file at `path`, or `text`
+ * (len bytes, NULs allowed) under that name. */
+static Ir *compile(const char *path, const char *text, size_t len)
 {
     Ir *volatile ir = NULL;
     diag_reset();
     abort_armed = true;
     if (dumping("tokens")) lex_dump_to = stdout;
     if (setjmp(abort_jmp) == 0) {
-        Module *m = text ? load_source(path, text) : load_program(path);
+        Module *m = text ? load_source_bytes(path, text, len) : load_program(path);
         if (dumping("ast")) ast_dump(stdout, &m->items);
         Program *p = resolve_program(m);
         if (error_count()) goto out;
@@ -60,3 +61,12 @@ out:
     return error_count() ? NULL : ir;
 }
 
+Ir *compile_to_ir(const char *path, const char *text)
+{
+    return compile(path, text, text ? strlen(text) : 0);
+}
+
+Ir *compile_bytes_to_ir(const char *path, const char *bytes, size_t len)
+{
+    return compile(path, bytes, len);
+}

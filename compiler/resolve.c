@@ -265,6 +265,27 @@ static void resolve_param(Program *p, Ast *s, int index)
 
 static void resolve_expr(Scope *s, Ast *e);
 
+static void unknown(Scope *s, Ast *at, const char *name, const char *what);
+
+/* The one call that may be soundfile(...): the value of the table statement being resolved. */
+static Ast *table_value;
+
+/* conv(x, t): t names a table (not a call of it). */
+static void resolve_table_arg(Scope *s, Ast *e)
+{
+    Sym *y = e->kind == A_NAME ? scope_lookup(s, e->name) : NULL;
+    if (e->kind == A_NAME && !y) {
+        unknown(s, e, e->name, "name");
+        return;
+    }
+    if (!y || y->kind != SYM_TABLE) {
+        error(e->loc, "conv's second argument is a table's name (table h = ...; conv(x, h))");
+        if (y && y->loc.src) note(y->loc, "'%s' is %s, defined here", e->name, sym_what(y));
+        return;
+    }
+    e->sym = y;
+}
+
 static void unknown(Scope *s, Ast *at, const char *name, const char *what)
 {
     const char *sug = scope_suggest(s, name);
@@ -297,12 +318,15 @@ static void bind_call(Scope *s, Ast *e)
         for (int i = 0; i < e->args.n; i++) {
             Ast *a = VEC_AT(e->args, i, Ast *);
             if (!a->name) { positional++; continue; }
-            bool hop_ok = b == B_STFT && !strcmp(a->name, "hop");
+            const char *opts = b == B_STFT ? "hop, window" : b == B_ISTFT ? "window"
+                             : b == B_SOUNDFILE ? "max, channel" : b == B_CONV ? "partition" : NULL;
             bool win_ok = (b == B_STFT || b == B_ISTFT) && !strcmp(a->name, "window");
-            if (!hop_ok && !win_ok) {
-                if (b == B_STFT || b == B_ISTFT)
-                    error(a->loc, "'%s' has no option '%s' (options: %s)", e->name, a->name,
-                          b == B_STFT ? "hop, window" : "window");
+            bool known = win_ok || (b == B_STFT && !strcmp(a->name, "hop")) ||
+                         (b == B_SOUNDFILE && (!strcmp(a->name, "max") || !strcmp(a->name, "channel"))) ||
+                         (b == B_CONV && !strcmp(a->name, "partition"));
+            if (!known) {
+                if (opts)
+                    error(a->loc, "'%s' has no option '%s' (options: %s)", e->name, a->name, opts);
                 else
                     error(a->loc, "built-in function '%s' takes no named arguments", e->name);
                 return;
@@ -315,6 +339,25 @@ static void bind_call(Scope *s, Ast *e)
                 return;
             window_ok:
                 a->a->sym = NULL;
+            }
+        }
+        if (b == B_SOUNDFILE) {
+            if (e != table_value) {
+                error(e->loc, "a sound file is loaded into a table: table NAME = soundfile(\"file.wav\", max: 2s)");
+                return;
+            }
+            bool has_max = false;
+            for (int i = 0; i < e->args.n; i++) {
+                Ast *a = VEC_AT(e->args, i, Ast *);
+                has_max |= a->name && !strcmp(a->name, "max");
+            }
+            if (positional == 1 && VEC_AT(e->args, 0, Ast *)->a->kind != A_STRING) {
+                error(VEC_AT(e->args, 0, Ast *)->a->loc, "soundfile takes the file's name in quotes, as in soundfile(\"ir.wav\", max: 2s)");
+                return;
+            }
+            if (positional == 1 && !has_max) {
+                error(e->loc, "soundfile needs its longest length, as in soundfile(\"ir.wav\", max: 2s): it sizes the table");
+                return;
             }
         }
         if (positional < lo || positional > hi) {
@@ -380,7 +423,9 @@ static void resolve_expr(Scope *s, Ast *e)
     if (!e) return;
     switch (e->kind) {
     case A_NUM:
+        return;
     case A_STRING:
+        error(e->loc, "a string can only name a sound file, as in table ir = soundfile(\"ir.wav\", max: 2s)");
         return;
     case A_NAME: {
         Sym *y = scope_lookup(s, e->name);
@@ -399,6 +444,13 @@ static void resolve_expr(Scope *s, Ast *e)
         for (int i = 0; i < e->args.n; i++) {
             Ast *a = VEC_AT(e->args, i, Ast *);
             if (a->name && !strcmp(a->name, "window") && a->a->kind == A_NAME) continue;
+            Sym *callee = scope_lookup(s, e->name);
+            bool builtin = callee && callee->kind == SYM_BUILTIN;
+            if (builtin && callee->index == B_SOUNDFILE && !a->name && a->a->kind == A_STRING) continue;
+            if (builtin && callee->index == B_CONV && i == 1 && !a->name) {
+                resolve_table_arg(s, a->a);
+                continue;
+            }
             resolve_expr(s, a->a);
         }
         bind_call(s, e);
@@ -531,7 +583,11 @@ static void resolve_module(Program *p, Module *m, Scope *s)
     for (int i = 0; i < m->items.n; i++) {
         Ast *st = m->items.v[i];
         if (st->kind == S_BLOCK) resolve_block(s, st);
-        else if (st->kind == S_DEF || st->kind == S_OUTPUT || st->kind == S_PROBE || st->kind == S_TABLE)
+        else if (st->kind == S_TABLE) {
+            table_value = st->a;
+            resolve_expr(s, st->a);
+            table_value = NULL;
+        } else if (st->kind == S_DEF || st->kind == S_OUTPUT || st->kind == S_PROBE)
             resolve_expr(s, st->a);
     }
 }

@@ -27,6 +27,14 @@ typedef struct agraph_param_info {
 } agraph_param_info;
 
 /* A probe: an analysis value the program publishes once per processed block. */
+/* A sound file a table is loaded from. */
+typedef struct agraph_file_info {
+    const char *table;    /* the table's name in the source (the --table NAME=FILE override) */
+    const char *path;     /* the file, as resolved when the program was compiled */
+    int channel;          /* which channel of the file (0 = first) */
+    int frames;           /* the most samples the table holds */
+} agraph_file_info;
+
 typedef struct agraph_probe_info {
     const char *name;
     int width;            /* number of floats in one snapshot */
@@ -61,6 +69,12 @@ typedef struct agraph_program {
     double (*get_param)(const void *state, int index);
     /* Copy the latest snapshot of probe `index` into dst (at most max floats); returns its width. */
     int (*read_probe)(const void *state, int index, float *dst, int max);
+    /* Sound files the program reads (`table ir = soundfile("ir.wav", max: 2s)`): after init, the
+     * host loads each into its table with load(state, file, samples, frames) — one channel,
+     * at the running sample rate, at most `frames` long; 0 on success. Not real-time safe. */
+    int n_files;
+    const struct agraph_file_info *files;
+    int (*load)(void *state, int file, const float *data, int frames);
 } agraph_program;
 
 #ifdef __cplusplus

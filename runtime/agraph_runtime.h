@@ -81,9 +81,12 @@ typedef struct agraph_options {
     int block_given;          /* --block was given (live: else the host's choice) */
     const agraph_param_value *params;  /* --param, in the order given */
     int n_params;
+    const char **tables;          /* --table NAME=FILE, checked */
+    int n_tables;
     const char *probe_out;        /* --probe-out FILE (.csv or .npy) */
     agraph_length probe_interval; /* --probe-interval; not given: a row per block */
     int quiet;                    /* --quiet: no progress bar, no start line, no live summary */
+    int nan_guard;                /* --nan-guard: silence and reset on NaN/Inf instead of failing */
     /* --live */
     int live;
     const char *input_device, *output_device;  /* a name or an index; NULL: the default */
@@ -117,15 +120,30 @@ void agraph_format_number(char *buf, size_t size, double v);
 
 /* The parameter table as a JSON array of objects (--list-params). */
 void agraph_print_params_json(const agraph_program *prog, FILE *f);
+void agraph_print_info_json(const agraph_program *prog, FILE *f);   /* --info */
 
 /* The shortest text that reads back as the float f ("0.3", not "0.30000001192092896"). */
 void agraph_format_float(char *buf, size_t size, float f);
+
+/* ---- soundfiles.c: the sound files a program's tables are loaded from ------------------------- */
+
+/* Check "NAME=FILE" names one of prog's sound-file tables; -1 after printing an error. */
+int agraph_check_table_option(const agraph_program *prog, const char *assignment);
+/* After init: read every sound file the program names (or --table gives) and load it into the
+ * state; -1 after printing an error that names the file and the table. */
+int agraph_load_files(const agraph_program *prog, void *state, double sample_rate,
+                      const agraph_options *opt);
 
 /* ---- offline.c: rendering to a sound file --------------------------------------------------- */
 
 /* Render with libsndfile as the options say; returns an exit status (messages already printed).
  * If SIGINT, SIGTERM or SIGHUP arrives, removes the partial output and dies of that signal. */
 int agraph_render_offline(const agraph_program *prog, const agraph_options *opt);
+
+/* libsndfile reads what there is of a WAV or AIFF file cut short; refuse one whose header promises
+ * more audio than it holds: -1 after an error naming the file. */
+struct sf_private_tag;
+int agraph_check_complete(struct sf_private_tag *sf, const char *name);
 
 /* The output formats' names as --format takes them ("wav, aiff, ..."); 1 if name is one. */
 void agraph_list_formats(char *buf, size_t size);

@@ -31,7 +31,10 @@
     OPT(OPT_BLOCK,        0,   "block",        "N",            "frames per processing block (default 512; with --live, the audio " \
                                                                "host's choice)") \
     OPT(OPT_PARAM,        'p', "param",        "NAME=VALUE",   "set a parameter (repeatable; see Parameters above)") \
+    OPT(OPT_TABLE,        0,   "table",        "NAME=FILE",    "load the sound file table NAME from FILE instead of the file the " \
+                                                               "program names (repeatable)") \
     OPT(OPT_LIST_PARAMS,  0,   "list-params",  NULL,           "print the parameters as JSON and exit") \
+    OPT(OPT_INFO,         0,   "info",         NULL,           "print the inputs, outputs, parameters and probes as JSON and exit") \
     OPT(OPT_PROBE_OUT,    0,   "probe-out",    "FILE",         "write the probes' values over time to FILE, .csv or .npy: a row per " \
                                                                "block, or per --probe-interval, with the frame count and the time. " \
                                                                "With it, -o may be left out") \
@@ -50,6 +53,9 @@
                                                                "in /dev/shm") \
     OPT(OPT_STATS,        0,   "stats",        "text|json|none", "how a live run reports at its end: a line on stderr (text, the " \
                                                                "default), a JSON object on stdout, or nothing") \
+    OPT(OPT_NAN_GUARD,    0,   "nan-guard",    NULL,           "when the program computes NaN or infinity (an unstable filter), " \
+                                                               "write silence instead, reset its state and go on; without it the " \
+                                                               "run stops with an error and writes nothing") \
     OPT(OPT_QUIET,        'q', "quiet",        NULL,           "no progress bar, and with --live no start line or summary") \
     OPT(OPT_HELP,         'h', "help",         NULL,           "print this help and exit")
 
@@ -76,8 +82,9 @@ typedef struct cli {
     const char *text[N_OPTIONS];  /* the value of each single-valued option given */
     const char **inputs;          /* every -i */
     const char **params;          /* every --param */
-    int n_inputs, n_params;
-    int help, list_params, list_devices, live, quiet;
+    const char **tables;          /* every --table */
+    int n_inputs, n_params, n_tables;
+    int help, list_params, info, list_devices, live, quiet, nan_guard;
     agraph_options opt;
     agraph_param_value *param_values;
 } cli;
@@ -195,11 +202,14 @@ static int parse_args(cli *c, int argc, char **argv)
         switch (id) {
         case OPT_INPUT: c->inputs[c->n_inputs++] = value; break;
         case OPT_PARAM: c->params[c->n_params++] = value; break;
+        case OPT_TABLE: c->tables[c->n_tables++] = value; break;
         case OPT_HELP: c->help = 1; break;
         case OPT_LIST_PARAMS: c->list_params = 1; break;
+        case OPT_INFO: c->info = 1; break;
         case OPT_LIST_DEVICES: c->list_devices = 1; break;
         case OPT_LIVE: c->live = 1; break;
         case OPT_QUIET: c->quiet = 1; break;
+        case OPT_NAN_GUARD: c->nan_guard = 1; break;
         default:
             if (c->text[id]) return usage_error("option '--%s' is given twice", o->name);
             c->text[id] = value;
@@ -269,6 +279,10 @@ static int check_common(cli *c)
         if (agraph_parse_param(c->prog, c->params[i], &c->param_values[i]) < 0) return usage_hint();
     opt->params = c->param_values;
     opt->n_params = c->n_params;
+    for (int i = 0; i < c->n_tables; i++)
+        if (agraph_check_table_option(c->prog, c->tables[i]) < 0) return usage_hint();
+    opt->tables = c->tables;
+    opt->n_tables = c->n_tables;
     return AGRAPH_EXIT_OK;
 }
 
@@ -323,6 +337,7 @@ static int check_options(cli *c)
     opt->block = AGRAPH_DEFAULT_BLOCK;
     opt->bits = AGRAPH_BITS_DEFAULT;
     opt->quiet = c->quiet;
+    opt->nan_guard = c->nan_guard;
     opt->probe_out = c->text[OPT_PROBE_OUT];
     if (c->live) return check_live_options(c);
 
@@ -539,7 +554,8 @@ int agraph_run(const agraph_program *prog, int argc, char **argv)
     c.inputs = calloc(n, sizeof *c.inputs);
     c.params = calloc(n, sizeof *c.params);
     c.param_values = calloc(n, sizeof *c.param_values);
-    if (!c.inputs || !c.params || !c.param_values) {
+    c.tables = calloc(n, sizeof *c.tables);
+    if (!c.inputs || !c.params || !c.param_values || !c.tables) {
         agraph_error("out of memory");
         return AGRAPH_EXIT_FAIL;
     }
@@ -550,6 +566,9 @@ int agraph_run(const agraph_program *prog, int argc, char **argv)
         status = finish_stdout();
     } else if (status == AGRAPH_EXIT_OK && c.list_params) {
         agraph_print_params_json(prog, stdout);
+        status = finish_stdout();
+    } else if (status == AGRAPH_EXIT_OK && c.info) {
+        agraph_print_info_json(prog, stdout);
         status = finish_stdout();
     } else if (status == AGRAPH_EXIT_OK && c.list_devices) {
         status = agraph_list_devices();
@@ -562,5 +581,6 @@ int agraph_run(const agraph_program *prog, int argc, char **argv)
     free(c.inputs);
     free(c.params);
     free(c.param_values);
+    free(c.tables);
     return status;
 }

@@ -56,6 +56,13 @@ typedef struct live {
     long long limit;              /* frames to run (--duration), -1 for no limit */
     long long done;               /* frames run (audio thread) */
     const float *no_inputs[1];    /* in[] for a program without inputs */
+    /* NaN or infinity on an output (audio thread writes, main thread reads): the first frame it
+     * was seen at plus one (0: never), and with --nan-guard how many blocks were silenced. */
+    long long nonfinite_at;
+    int nonfinite_output;
+    long long nonfinite_blocks;
+    double stalled;               /* the stream died: no callback came for this many seconds,
+                                     or -1 if PortAudio said it stopped */
 } live;
 
 static uint64_t now_ns(void)
@@ -88,6 +95,28 @@ static int on_audio(const void *input, void *output, unsigned long frames,
         rc = paComplete;
     }
     prog->process(L->state, in, out, n);
+    /* NaN or infinity never reaches the device: the block's bad samples become silence. With
+     * --nan-guard the program's state is reset and the run goes on; without, the run stops and
+     * the main thread reports it. */
+    for (int c = 0; out && c < prog->n_outputs; c++) {
+        int bad = -1;
+        for (int i = 0; i < n; i++)
+            if (!isfinite(out[c][i])) { out[c][i] = 0; if (bad < 0) bad = i; }
+        if (bad < 0) continue;
+        if (!__atomic_load_n(&L->nonfinite_at, __ATOMIC_RELAXED)) {
+            L->nonfinite_output = c;
+            __atomic_store_n(&L->nonfinite_at, L->done + bad + 1, __ATOMIC_RELEASE);
+        }
+        if (L->opt->nan_guard) {
+            for (int k = c + 1; k < prog->n_outputs; k++)
+                for (int i = 0; i < n; i++)
+                    if (!isfinite(out[k][i])) out[k][i] = 0;
+            prog->reset(L->state);
+            __atomic_store_n(&L->nonfinite_blocks, L->nonfinite_blocks + 1, __ATOMIC_RELAXED);
+            break;
+        }
+        rc = paAbort;
+    }
     for (int c = 0; out && c < prog->n_outputs; c++)
         memset(out[c] + n, 0, (frames - (unsigned long)n) * sizeof(float));
     if (L->out_channels > prog->n_outputs)
@@ -327,7 +356,7 @@ static int prepare_state(live *L)
     }
     for (int i = 0; i < L->opt->n_params; i++)
         prog->set_param(L->state, L->opt->params[i].index, L->opt->params[i].value);
-    return 0;
+    return agraph_load_files(prog, L->state, L->sample_rate, L->opt);
 }
 
 static void describe_start(const live *L)
@@ -375,9 +404,17 @@ static void report(const live *L, const char *stopped_by)
     }
 }
 
-/* Wait until something stops the run; its name, or NULL if the stream stopped by itself. */
+/* Wait until something stops the run; its name, or NULL if the stream stopped by itself.
+ * A stream can also die without saying so: PortAudio's JACK host keeps a stream "active" after
+ * the server was killed, and no callback comes again. So no callback for STALL_S seconds (or
+ * four blocks, if longer) counts as the stream having stopped. */
+#define STALL_S 2.0
 static const char *wait_for_stop(live *L)
 {
+    uint64_t last_blocks = 0;
+    double last_change = 0, waited = 0;
+    double block_s = L->opt->block_given ? L->opt->block / L->sample_rate : 0;
+    double stall_s = 4 * block_s > STALL_S ? 4 * block_s : STALL_S;
     sigset_t stops;
     sigemptyset(&stops);
     sigaddset(&stops, SIGINT);
@@ -388,11 +425,21 @@ static const char *wait_for_stop(live *L)
         int sig = agraph_stop_signal();
         if (sig) return agraph_signal_name(sig);
         if (__atomic_load_n(&L->ctl.quit, __ATOMIC_ACQUIRE)) return "quit";
+        if (!L->opt->nan_guard && __atomic_load_n(&L->nonfinite_at, __ATOMIC_ACQUIRE)) return NULL;
         if (Pa_IsStreamActive(L->stream) != 1)
             return L->limit >= 0 && (long long)__atomic_load_n(&L->ctl.frames, __ATOMIC_ACQUIRE) >= L->limit
                  ? "--duration" : NULL;
+        uint64_t blocks = __atomic_load_n(&L->ctl.blocks, __ATOMIC_ACQUIRE);
+        if (blocks != last_blocks) {
+            last_blocks = blocks;
+            last_change = waited;
+        } else if (waited - last_change > stall_s) {
+            L->stalled = stall_s;
+            return NULL;
+        }
         struct timespec ts = { 0, WAIT_MS * 1000000L };
         nanosleep(&ts, NULL);
+        waited += WAIT_MS / 1000.0;
     }
 }
 
@@ -461,12 +508,34 @@ int agraph_run_live(const agraph_program *prog, const agraph_options *opt)
     stopped_by = wait_for_stop(&L);
     agraph_commands_stop(L.commands);
     L.commands = NULL;
-    if (stopped_by && strcmp(stopped_by, "--duration") != 0) err = Pa_AbortStream(L.stream);
+    /* A stream that stopped by itself (not by its callback's choice) or went silent is left
+     * alone: stopping, aborting or closing it waits on the dead server (PortAudio's JACK host,
+     * for up to 10 minutes), and the process ends soon anyway. */
+    if (!stopped_by && !__atomic_load_n(&L.nonfinite_at, __ATOMIC_ACQUIRE) && !L.stalled)
+        L.stalled = -1;
+    if (L.stalled) err = paNoError;
+    else if (stopped_by && strcmp(stopped_by, "--duration") != 0) err = Pa_AbortStream(L.stream);
     else err = Pa_StopStream(L.stream);
     if (err != paNoError) goto done;
+    long long nonfinite_at = __atomic_load_n(&L.nonfinite_at, __ATOMIC_ACQUIRE);
+    if (!stopped_by && nonfinite_at && !opt->nan_guard) {
+        agraph_error("the program computed NaN or infinity on output '%s' at %.6g s (frame %lld): "
+                     "an unstable filter, or a division by zero? Stopped; --nan-guard plays silence "
+                     "in its place, resets the program and goes on", prog->output_names[L.nonfinite_output],
+                     (double)(nonfinite_at - 1) / L.sample_rate, nonfinite_at - 1);
+        report(&L, "NaN");
+        goto done;
+    }
+    if (nonfinite_at)
+        fprintf(stderr, "%s: warning: --nan-guard silenced %lld blocks holding NaN or infinity (the "
+                "first at %.6g s on '%s') and reset the program each time\n", agraph_progname(),
+                __atomic_load_n(&L.nonfinite_blocks, __ATOMIC_RELAXED),
+                (double)(nonfinite_at - 1) / L.sample_rate, prog->output_names[L.nonfinite_output]);
     if (!stopped_by) {
-        agraph_error("the audio stream stopped by itself (was the device unplugged, or the JACK "
-                     "server stopped?)");
+        char why[64] = "";
+        if (L.stalled > 0) snprintf(why, sizeof why, ": no audio callback came for %.0f s", L.stalled);
+        agraph_error("the audio stream stopped by itself%s (was the device unplugged, or the JACK "
+                     "server stopped?)", why);
         report(&L, "the device");
         goto done;
     }
@@ -482,11 +551,11 @@ done:
             agraph_error("audio: %s", Pa_GetErrorText(err));
     }
     agraph_commands_stop(L.commands);
-    if (L.stream) {
+    if (L.stream && !L.stalled) {
         if (Pa_IsStreamStopped(L.stream) == 0) Pa_AbortStream(L.stream);
         Pa_CloseStream(L.stream);
     }
-    if (pa_started) Pa_Terminate();
+    if (pa_started && !L.stalled) Pa_Terminate();
     agraph_control_set_status(&L.ctl, AGRAPH_CONTROL_STOPPED);
     if (control_ready) agraph_control_close(&L.ctl, !keep_control);
     free(L.state);

@@ -4,6 +4,7 @@
  * on a terminal. */
 #define _POSIX_C_SOURCE 200809L   /* stat, strcasecmp, clock_gettime under -std=c11 */
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,7 @@ typedef struct render {
     int progress;                 /* draw a progress bar on stderr */
     double started, drawn_at;     /* monotonic seconds */
     int drawn;
+    long long nonfinite_blocks, nonfinite_samples, first_nonfinite;  /* --nan-guard's count */
 } render;
 
 enum { N_OUTPUT_FORMATS = sizeof output_formats / sizeof output_formats[0] };
@@ -142,10 +144,10 @@ static const char *plural(int n) { return n == 1 ? "" : "s"; }
 
 /* libsndfile opens a WAV or AIFF file that was cut short and reads what is there; its log says so
  * ("data : 96000 (should be 47978)"). A file whose audio is missing is refused, not half used. */
-static int check_complete(const input_file *in)
+int agraph_check_complete(SNDFILE *sf, const char *name)
 {
     char log[8192];
-    sf_command(in->sf, SFC_GET_LOG_INFO, log, sizeof log);
+    sf_command(sf, SFC_GET_LOG_INFO, log, sizeof log);
     for (char *line = log; line && *line; ) {
         char *next = strchr(line, '\n');
         if (next) *next++ = 0;
@@ -155,7 +157,7 @@ static int check_complete(const input_file *in)
             long long promised = strtoll(line + 6, NULL, 10), held = strtoll(should + 10, NULL, 10);
             if (promised > held && promised < ODD_LENGTH) {
                 agraph_error("'%s' is cut short: its header promises %lld bytes of audio but the "
-                             "file holds %lld (a truncated or damaged file)", in->name, promised,
+                             "file holds %lld (a truncated or damaged file)", name, promised,
                              held < 0 ? 0 : held);
                 return -1;
             }
@@ -207,7 +209,7 @@ static int open_inputs(render *r)
             agraph_error("cannot read '%s' as audio: %s", in->name, sf_strerror(NULL));
             return -1;
         }
-        if (check_complete(in) < 0) return -1;
+        if (agraph_check_complete(in->sf, in->name) < 0) return -1;
         if (in->info.samplerate != r->inputs[0].info.samplerate) {
             agraph_error("'%s' is at %d Hz but '%s' is at %d Hz: the input files must have one "
                          "sample rate", in->name, in->info.samplerate, r->inputs[0].name,
@@ -323,12 +325,51 @@ static int chunk(const render *r, int n)
     return n;
 }
 
+/* NaN or infinity on an output (an unstable filter, a division by zero) is never written
+ * silently: without --nan-guard the render stops with an error and writes nothing; with it the
+ * block's non-finite samples become silence, the program's signal state is reset (a NaN in a
+ * filter's state would otherwise stay there for good) and a warning at the end says how often. */
+static void written_names(char *buf, size_t size, const agraph_options *opt);
+
+static int check_finite(render *r, int n)
+{
+    const agraph_program *prog = r->prog;
+    for (int c = 0; c < prog->n_outputs; c++) {
+        float *o = r->out[c];
+        int bad = -1;
+        for (int i = 0; i < n; i++)
+            if (!isfinite(o[i])) { bad = i; break; }
+        if (bad < 0) continue;
+        long long frame = r->done + bad;
+        if (!r->opt->nan_guard) {
+            char names[1024];
+            written_names(names, sizeof names, r->opt);
+            agraph_error("the program computed %s on output '%s' at %.6g s (frame %lld): an unstable "
+                         "filter, or a division by zero? %s not written (--nan-guard writes silence "
+                         "in its place and goes on)", isnan(o[bad]) ? "NaN (not a number)" : "infinity",
+                         prog->output_names[c], (double)frame / r->sample_rate, frame, names);
+            return -1;
+        }
+        if (r->nonfinite_blocks++ == 0) r->first_nonfinite = frame;
+        for (int k = 0; k < prog->n_outputs; k++)
+            for (int i = 0; i < n; i++)
+                if (!isfinite(r->out[k][i])) {
+                    r->out[k][i] = 0;
+                    r->nonfinite_samples++;
+                }
+        prog->reset(r->state);
+        break;
+    }
+    return 0;
+}
+
 /* Process n frames from the input buffers, append them to the output file, and write a probe row
  * when one is due. */
 static int run_block(render *r, int n)
 {
     int ch = r->prog->n_outputs;
     r->prog->process(r->state, r->in, r->out, n);
+    if (check_finite(r, n) < 0) return -1;
     r->done += n;
     if (r->out_sf) {
         for (int c = 0; c < ch; c++)
@@ -415,6 +456,7 @@ int agraph_render_offline(const agraph_program *prog, const agraph_options *opt)
     }
     for (int i = 0; i < opt->n_params; i++)
         prog->set_param(r.state, opt->params[i].index, opt->params[i].value);
+    if (agraph_load_files(prog, r.state, r.sample_rate, opt) < 0) goto done;
 
     SF_INFO info = { .samplerate = (int)r.sample_rate, .channels = prog->n_outputs, .format = format };
     if (opt->output && !sf_format_check(&info)) {
@@ -455,6 +497,11 @@ int agraph_render_offline(const agraph_program *prog, const agraph_options *opt)
     if (r.probes && agraph_probefile_commit(r.probes) < 0) goto done;
     if (opt->output && agraph_outfile_commit(&r.out_file) < 0) goto done;
     status = AGRAPH_EXIT_OK;
+    if (r.nonfinite_blocks)
+        fprintf(stderr, "%s: warning: --nan-guard replaced %lld samples of NaN or infinity with silence "
+                "(in %lld blocks, the first at %.6g s) and reset the program each time\n",
+                agraph_progname(), r.nonfinite_samples, r.nonfinite_blocks,
+                (double)r.first_nonfinite / r.sample_rate);
 
 done:
     if (r.out_sf) sf_close(r.out_sf);

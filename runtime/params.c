@@ -277,11 +277,39 @@ int agraph_parse_param(const agraph_program *prog, const char *assignment, agrap
     return 0;
 }
 
+/* The length of the well-formed UTF-8 sequence at c (1 to 4), or 0 if it is not one (a stray
+ * continuation byte, a truncated or overlong sequence, a surrogate, beyond U+10FFFF). */
+static int utf8_length(const unsigned char *c)
+{
+    int n = c[0] < 0x80 ? 1 : c[0] >= 0xc2 && c[0] <= 0xdf ? 2 : c[0] >= 0xe0 && c[0] <= 0xef ? 3
+          : c[0] >= 0xf0 && c[0] <= 0xf4 ? 4 : 0;
+    for (int i = 1; i < n; i++)
+        if ((c[i] & 0xc0) != 0x80) return 0;
+    if (n == 3 && ((c[0] == 0xe0 && c[1] < 0xa0) || (c[0] == 0xed && c[1] >= 0xa0))) return 0;
+    if (n == 4 && ((c[0] == 0xf0 && c[1] < 0x90) || (c[0] == 0xf4 && c[1] >= 0x90))) return 0;
+    return n;
+}
+
+/* A JSON string that is also safe inside JavaScript and an HTML <script>: names and labels come
+ * from source files, so bytes that are not UTF-8 become U+FFFD, and <, >, &, U+2028 and U+2029
+ * are escaped. */
 static void json_string(FILE *f, const char *s)
 {
     fputc('"', f);
     for (const unsigned char *c = (const unsigned char *)(s ? s : ""); *c; c++) {
+        if (*c >= 0x80) {
+            int n = utf8_length(c);
+            if (n == 0) fputs("\\ufffd", f);
+            else if (n == 3 && c[0] == 0xe2 && c[1] == 0x80 && (c[2] == 0xa8 || c[2] == 0xa9))
+                fprintf(f, "\\u%04x", c[2] == 0xa8 ? 0x2028 : 0x2029);
+            else fwrite(c, 1, (size_t)n, f);
+            if (n > 1) c += n - 1;
+            continue;
+        }
         switch (*c) {
+        case '<': fputs("\\u003c", f); break;
+        case '>': fputs("\\u003e", f); break;
+        case '&': fputs("\\u0026", f); break;
         case '"': fputs("\\\"", f); break;
         case '\\': fputs("\\\\", f); break;
         case '\n': fputs("\\n", f); break;
@@ -327,4 +355,32 @@ void agraph_print_params_json(const agraph_program *prog, FILE *f)
         fputc('}', f);
     }
     fputs(prog->n_params ? "\n]\n" : "]\n", f);
+}
+
+/* --info: everything a host (the notebook) needs to know before it runs the program, as one JSON
+ * object: its name, its input and output channels, the parameter table of --list-params, and the
+ * probes with their widths (--probe-out needs a program with probes; this says which it has). */
+void agraph_print_info_json(const agraph_program *prog, FILE *f)
+{
+    fputs("{\"name\": ", f);
+    json_string(f, prog->name ? prog->name : "");
+    fputs(",\n\"inputs\": [", f);
+    for (int i = 0; i < prog->n_inputs; i++) {
+        if (i) fputs(", ", f);
+        json_string(f, prog->input_names ? prog->input_names[i] : "");
+    }
+    fputs("],\n\"outputs\": [", f);
+    for (int i = 0; i < prog->n_outputs; i++) {
+        if (i) fputs(", ", f);
+        json_string(f, prog->output_names ? prog->output_names[i] : "");
+    }
+    fputs("],\n\"probes\": [", f);
+    for (int i = 0; i < prog->n_probes; i++) {
+        fputs(i ? ", {\"name\": " : "{\"name\": ", f);
+        json_string(f, prog->probes[i].name);
+        fprintf(f, ", \"width\": %d}", prog->probes[i].width);
+    }
+    fputs("],\n\"params\": ", f);
+    agraph_print_params_json(prog, f);
+    fputs("}\n", f);
 }

@@ -45,8 +45,8 @@ static int is_npy(const char *name)
 int agraph_probefile_check(const agraph_program *prog, const char *name)
 {
     const char *slash = strrchr(name, '/'), *dot = strrchr(slash ? slash + 1 : name, '.');
-    if (!dot || (strcasecmp(dot, ".csv") != 0 && strcasecmp(dot, ".npy") != 0)) {
-        agraph_error("--probe-out: '%s' is neither a .csv nor a .npy file", name);
+    if (strcmp(name, "-") != 0 && (!dot || (strcasecmp(dot, ".csv") != 0 && strcasecmp(dot, ".npy") != 0))) {
+        agraph_error("--probe-out: '%s' is neither a .csv nor a .npy file (nor '-', CSV on standard output)", name);
         return -1;
     }
     if (prog->n_probes == 0) {
@@ -125,12 +125,17 @@ agraph_probefile *agraph_probefile_open(const agraph_program *prog, const char *
         agraph_error("out of memory");
         goto fail;
     }
-    if (agraph_outfile_open(&p->file, name) < 0) goto fail;
-    int fd = dup(p->file.fd);
-    if (fd < 0 || !(p->f = fdopen(fd, "wb"))) {
-        if (fd >= 0) close(fd);
-        write_error(p);
-        goto fail;
+    if (strcmp(name, "-") == 0) {   /* CSV on standard output, a row as soon as it is known */
+        p->f = stdout;
+        p->name = "standard output";
+    } else {
+        if (agraph_outfile_open(&p->file, name) < 0) goto fail;
+        int fd = dup(p->file.fd);
+        if (fd < 0 || !(p->f = fdopen(fd, "wb"))) {
+            if (fd >= 0) close(fd);
+            write_error(p);
+            goto fail;
+        }
     }
     if (p->npy) {
         static char header[1 << 17];
@@ -191,6 +196,7 @@ int agraph_probefile_row(agraph_probefile *p, const void *state, long long frame
         }
     }
     if (!p->npy && fputc('\n', p->f) == EOF) return write_error(p);
+    if (p->f == stdout) fflush(stdout);
     if (ferror(p->f)) return write_error(p);
     p->rows++;
     return 0;
@@ -212,6 +218,7 @@ int agraph_probefile_commit(agraph_probefile *p)
     }
     FILE *f = p->f;
     p->f = NULL;
+    if (f == stdout) return 0;
     if (fclose(f) != 0) return write_error(p);
     return agraph_outfile_commit(&p->file);
 }
@@ -219,7 +226,7 @@ int agraph_probefile_commit(agraph_probefile *p)
 void agraph_probefile_discard(agraph_probefile *p)
 {
     if (!p) return;
-    if (p->f) fclose(p->f);
+    if (p->f && p->f != stdout) fclose(p->f);
     agraph_outfile_discard(&p->file);
     free(p->values);
     free(p);

@@ -133,3 +133,33 @@ Test(examples, generated_c_is_warning_free)
     }
     cr_expect_geq(n, 6, "only %d examples", n);
 }
+
+/* The analyzer prints level and pitch rows on standard output: RMS, peak and pitch of tones. */
+Test(examples, analyzer_prints_level_and_pitch)
+{
+    const char *d = scratch_dir("analyzer");
+    sh_ok("build", run_cmd(60, "./build/agraphc examples/analyzer.agraph -o %s/an && "
+                               "/usr/bin/python3 tests/render/check_analyzer.py make %s/in.wav", d, d));
+    sh_ok("run", run_cmd(60, "%s/an -i %s/in.wav --probe-out - --probe-interval 250ms > %s/rows.csv", d, d, d));
+    sh_ok("oracle", run_cmd(60, "/usr/bin/python3 tests/render/check_analyzer.py check %s/rows.csv", d));
+    run_result r = run_cmd(60, "/usr/bin/python3 tests/render/check_analyzer.py check %s/rows.csv 220 440", d);
+    cr_expect_neq(r.status, 0, "the oracle accepted a wrong pitch:\n%s", r.out);
+    run_free(&r);
+}
+
+/* The frequency-response measurement: the sweep, through a resonant lowpass simulated by scipy,
+ * read back as gain and phase against frequency, matches scipy.signal.freqz. */
+Test(examples, freq_response_measures_a_pickup)
+{
+    const char *d = scratch_dir("freq-response");
+    const char *py = "/usr/bin/python3 tests/render/check_freq_response.py";
+    sh_ok("build", run_cmd(60, "./build/agraphc examples/freq_response.agraph -o %s/fr && "
+                               "%s silence %s/silence.wav 21", d, py, d));
+    sh_ok("sweep", run_cmd(60, "%s/fr -i %s/silence.wav -o %s/sweep.wav", d, d, d));
+    sh_ok("device", run_cmd(60, "%s device %s/sweep.wav %s/resp.wav 4000 2", py, d, d));
+    sh_ok("measure", run_cmd(60, "%s/fr -i %s/resp.wav --probe-out %s/fr.csv --probe-interval 50ms", d, d, d));
+    sh_ok("oracle", run_cmd(60, "%s check %s/fr.csv 4000 2", py, d));
+    run_result r = run_cmd(60, "%s check %s/fr.csv 4000 3", py, d);
+    cr_expect_neq(r.status, 0, "the oracle accepted the response of another device:\n%s", r.out);
+    run_free(&r);
+}

@@ -8,7 +8,7 @@
 #define RTSAN_FLAGS "-g -O1 -fsanitize=realtime -std=c11 -D_GNU_SOURCE -DAGRAPH_RUNTIME -Iruntime"
 #define RUNTIME_SRCS "runtime/main.c runtime/cli.c runtime/offline.c runtime/params.c " \
                      "runtime/outfile.c runtime/probefile.c runtime/live.c runtime/control.c " \
-                     "runtime/commands.c"
+                     "runtime/commands.c runtime/soundfiles.c"
 
 /* fx's generated C, with `plant` inserted at the top of process() when not NULL. */
 static char *fx_source(const char *dir, const char *tag, const char *include, const char *plant)
