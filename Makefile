@@ -3,7 +3,7 @@
 #   make setup      install missing Debian packages, build, render examples/sine.agraph to sine.wav
 #   make test       run the whole suite (one Criterion binary)
 #   make bench      agraph against Faust: generated-code speed, state size, compile latency
-#   make check-asan the whole suite with the compiler and tests under ASan and UBSan (about 5 min)
+#   make check-asan the whole suite with the compiler and tests under ASan and UBSan (3-6 min)
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (60) s; make stress: 60 s live per example
 #   make install PREFIX=/usr/local
 
@@ -162,7 +162,8 @@ fuzz: all $(FUZZ_TARGETS)
 # there rebuilds the same); the programs the tests compile stay unsanitized. Any report stops the
 # process that made it, which fails its test. Leaks in the test binary's own per-test processes
 # (helpers' strings the tests never free) are suppressed by tests/fuzz/lsan.supp; agraphc and
-# every program the tests run are checked with no suppression. About 5 minutes on 2 cores.
+# every program the tests run are checked with no suppression. 3 minutes on 2 cores once built;
+# ASAN_TESTS='--filter golden/*' runs a part.
 ASAN_B      = $(B)/asan
 ASAN_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 ASAN_ENV    = AGRAPH_TEST_ASAN=1 \

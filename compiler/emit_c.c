@@ -566,7 +566,8 @@ static void emit_spectral_init(void)
         fprintf(F, "    for (int p = 0, n = %d; p < n; p++) {   /* istft %d: %s synthesis */\n", ck->size, j, window_name[sp->window]);
         fprintf(F, "        double ws = %s, sum = 0;\n", wexpr[sp->window]);
         fprintf(F, "        for (int q = p %% %d; q < n; q += %d) {\n", ck->hop, ck->hop);
-        fprintf(F, "            int p = q; double wa = %s, wq = %s;\n", wexpr[ck->window], wexpr[sp->window]);
+        /* (void)p: a rectangular window's expression does not use p (fuzz_gen found it). */
+        fprintf(F, "            int p = q; (void)p; double wa = %s, wq = %s;\n", wexpr[ck->window], wexpr[sp->window]);
         fprintf(F, "            sum += wa * wq;\n        }\n");
         fprintf(F, "        s->gain%d[p] = sum > 0 ? (%s)(ws / (n * sum)) : 0;\n    }\n", j, REAL);
     }
