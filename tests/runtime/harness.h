@@ -275,9 +275,19 @@ __attribute__((unused)) static h_jack h_jack_start(const char *tag, int realtime
         fprintf(stderr, "cannot run jackd: %s\n", strerror(errno));
         _exit(127);
     }
-    run_result r = run_cmd(H_JACK_WAIT_S + 5, "jack_wait -w -t %d", H_JACK_WAIT_S);
-    int st;
-    int dead = waitpid(j.pid, &st, WNOHANG) == j.pid;
+    /* jack_wait -w gives up at once, instead of waiting, when it finds a dead server of the same
+     * name in JACK's registry (a killed one, until this one replaces it): ask again while jackd
+     * lives and the time lasts. */
+    double until = h_now() + H_JACK_WAIT_S;
+    run_result r;
+    int st, dead;
+    for (;;) {
+        r = run_cmd(H_JACK_WAIT_S + 5, "jack_wait -w -t %d", H_JACK_WAIT_S);
+        dead = waitpid(j.pid, &st, WNOHANG) == j.pid;
+        if (r.status == 0 || dead || h_now() >= until) break;
+        run_free(&r);
+        h_sleep(0.1);
+    }
     if (r.status != 0 || dead) {
         if (!dead) {
             kill(j.pid, SIGKILL);
