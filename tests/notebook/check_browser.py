@@ -6,84 +6,34 @@
 #   /usr/bin/python3 tests/notebook/check_browser.py SCRATCH_DIR
 import json
 import os
-import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import nbbrowser  # noqa: E402
 import nbrun  # noqa: E402
+from nbbrowser import wait_for  # noqa: E402
 
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
 scratch = os.path.abspath(sys.argv[1])
 nbrun.kernel_env(os.path.join(scratch, "cache"))
 check = nbrun.Checks()
-TOKEN = "agraph-test-" + os.urandom(6).hex()
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(what, fn, timeout=60, every=0.05):
-    until = time.monotonic() + timeout
-    while True:
-        try:
-            v = fn()
-        except Exception:
-            v = None
-        if v:
-            return v
-        if time.monotonic() > until:
-            raise TimeoutError(f"waited {timeout} s for {what}")
-        time.sleep(every)
-
-
-# the notebook server, on loopback only, stopped by its pid
-nbdir = os.path.join(scratch, "nb")
-os.makedirs(nbdir, exist_ok=True)
-shutil.copy(os.path.join(nbrun.ROOT, "notebooks", "getting_started.ipynb"), nbdir)
-env = dict(os.environ, JUPYTER_RUNTIME_DIR=os.path.join(scratch, "runtime"),
-           JUPYTER_CONFIG_DIR=os.path.join(scratch, "config"), JUPYTER_DATA_DIR=os.path.join(scratch, "data"))
-port = free_port()
-log = open(os.path.join(scratch, "notebook.log"), "w")
-server = subprocess.Popen(["/usr/bin/python3", "-m", "notebook", "--no-browser", "--ip=127.0.0.1",
-                           f"--port={port}", "--port-retries=0", f"--NotebookApp.token={TOKEN}",
-                           f"--notebook-dir={nbdir}", "--NotebookApp.open_browser=False", "--allow-root"],
-                          stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-profile = tempfile.mkdtemp(prefix="chromium-", dir=scratch)
-driver = None
-try:
-    # the widgets nbextension must be enabled for classic notebook to render sliders
+def widgets_enabled(env):
+    """the widgets nbextension must be enabled for classic notebook to render sliders"""
     out = subprocess.run(["/usr/bin/python3", "-m", "notebook.nbextensions", "list"], capture_output=True,
                          text=True, env=env)
     listing = out.stdout + out.stderr
     check("jupyter-js-widgets/extension" in listing and "enabled" in listing,
           f"the ipywidgets nbextension is enabled:\n{listing}")
-    wait_for("the notebook server", lambda: socket.create_connection(("127.0.0.1", port), 0.2).close() or True, 30)
 
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = "/usr/bin/chromium"
-    for a in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-              "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-              f"--user-data-dir={profile}", "--autoplay-policy=no-user-gesture-required", "--window-size=1280,1600"):
-        opts.add_argument(a)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-    driver.set_script_timeout(90)
-    driver.get(f"http://127.0.0.1:{port}/notebooks/getting_started.ipynb?token={TOKEN}")
-    wait_for("the notebook and its kernel", lambda: driver.execute_script(
-        "return window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected()"), 60)
 
+with nbbrowser.open_notebook(scratch, "getting_started.ipynb", widgets_enabled) as driver:
     # run `%load_ext agraph`, then the %%agraph cell; wait for the player and the sliders
     index = driver.execute_script("""
         const cells = Jupyter.notebook.get_cells();
@@ -160,23 +110,5 @@ try:
         print(f"round trip, {label}: median of 5 {figures[label]:.0f} ms ({', '.join(f'{t:.0f}' for t in times)})")
     with open(os.path.join(scratch, "roundtrip.json"), "w") as f:
         json.dump(figures, f)
-except Exception:
-    if driver is not None:          # what the page showed, for whoever reads the failure
-        driver.save_screenshot(os.path.join(scratch, "failure.png"))
-        with open(os.path.join(scratch, "failure.html"), "w") as f:
-            f.write(driver.page_source)
-        print("browser console:", driver.get_log("browser")[-20:] if hasattr(driver, "get_log") else "")
-        print(f"the page is in {scratch}/failure.html and failure.png")
-    raise
-finally:
-    if driver is not None:
-        driver.quit()
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(10)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
-    log.close()
 
 check.done("browser")

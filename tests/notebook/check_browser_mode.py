@@ -13,23 +13,18 @@
 import base64
 import json
 import os
-import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 import warnings
 
 import numpy as np
 from scipy.io import wavfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import nbbrowser  # noqa: E402
 import nbrun  # noqa: E402
+from nbbrowser import wait_for  # noqa: E402
 
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
 TOL = 1e-4
@@ -41,27 +36,6 @@ planted = sys.argv[2:] == ["planted"]
 os.makedirs(scratch, exist_ok=True)
 nbrun.kernel_env(os.path.join(scratch, "cache"))
 check = nbrun.Checks()
-TOKEN = "agraph-test-" + os.urandom(6).hex()
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(what, fn, timeout=60, every=0.05):
-    until = time.monotonic() + timeout
-    while True:
-        try:
-            v = fn()
-        except Exception:
-            v = None
-        if v:
-            return v
-        if time.monotonic() > until:
-            raise TimeoutError(f"waited {timeout} s for {what}")
-        time.sleep(every)
 
 
 # the oracle: the same source compiled natively by build/agraphc and rendered by the executable
@@ -119,125 +93,84 @@ def compare(what, web, ref):
     return diff
 
 
-# the notebook server, on loopback only, stopped by its pid
-nbdir = os.path.join(scratch, "nb")
-os.makedirs(nbdir, exist_ok=True)
-shutil.copy(os.path.join(nbrun.ROOT, "notebooks", "browser_mode.ipynb"), nbdir)
-env = dict(os.environ, JUPYTER_RUNTIME_DIR=os.path.join(scratch, "runtime"),
-           JUPYTER_CONFIG_DIR=os.path.join(scratch, "config"), JUPYTER_DATA_DIR=os.path.join(scratch, "data"))
-port = free_port()
-log = open(os.path.join(scratch, "notebook.log"), "w")
-server = subprocess.Popen(["/usr/bin/python3", "-m", "notebook", "--no-browser", "--ip=127.0.0.1",
-                           f"--port={port}", "--port-retries=0", f"--NotebookApp.token={TOKEN}",
-                           f"--notebook-dir={nbdir}", "--NotebookApp.open_browser=False", "--allow-root"],
-                          stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-profile = tempfile.mkdtemp(prefix="chromium-", dir=scratch)
-driver = None
-try:
-    wait_for("the notebook server", lambda: socket.create_connection(("127.0.0.1", port), 0.2).close() or True, 30)
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = "/usr/bin/chromium"
-    for a in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-              "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-              f"--user-data-dir={profile}", "--autoplay-policy=no-user-gesture-required", "--window-size=1280,1600"):
-        opts.add_argument(a)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-    driver.set_script_timeout(90)
-    driver.get(f"http://127.0.0.1:{port}/notebooks/browser_mode.ipynb?token={TOKEN}")
-    wait_for("the notebook and its kernel", lambda: driver.execute_script(
-        "return window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected()"), 60)
-
-    # run all cells; the --browser cell's output says it is ready once its script ran
-    index = driver.execute_script("""
-        return Jupyter.notebook.get_cells().findIndex(c => (c.metadata.tags || []).includes('browser-mode'));""")
-    check(index > 0, "the notebook has the browser-mode cell")
-    driver.execute_script("Jupyter.notebook.execute_all_cells();")
-    cell_css = f"#notebook-container .cell:nth-child({index + 1})"
-    box = wait_for("the --browser output", lambda: driver.find_element(
-        By.CSS_SELECTOR, f"{cell_css} .output_area .agraph-browser[data-ready='1']"), 90)
-    outputs = driver.execute_script(f"return Jupyter.notebook.get_cell({index}).output_area.outputs")
-    check(len(outputs) == 1 and "text/html" in outputs[0].get("data", {}),
-          f"the cell has one HTML output ({[list(o.get('data', {})) for o in outputs]})")
-    play = box.find_element(By.CSS_SELECTOR, "button.agraph-play")
-    check(play.text == "Play", f"a Play button ({play.text!r})")
-    sliders = box.find_elements(By.CSS_SELECTOR, "input[type=range]")
-    check([s.get_attribute("data-param") for s in sliders] == ["freq", "drive", "cutoff", "gain"],
-          f"one slider per parameter ({[s.get_attribute('data-param') for s in sliders]})")
-    labels = [e.text for e in box.find_elements(By.CSS_SELECTOR, ".agraph-param label")]
-    check(labels == ["Pitch", "Drive", "Brightness", "Level"], f"the sliders' labels ({labels})")
-    readouts = [e.text for e in box.find_elements(By.CSS_SELECTOR, ".agraph-readout")]
-    check(readouts == ["330 Hz", "6 dB", "2 kHz", "-18 dB"], f"the readouts, freq from -p ({readouts})")
-    # a log slider: 330 Hz on [55 Hz, 1760 Hz] sits at log(6)/log(32) of the way
-    pos = int(sliders[0].get_attribute("value"))
-    check(pos == round(1000 * np.log(6) / np.log(32)), f"the Pitch slider is placed on a log scale ({pos})")
-    check(driver.execute_script("return document.querySelectorAll('script[src*=\"/files/\"]').length") == 0,
-          "the page loads no file from the kernel")
-
-    # renders in the page against the native executable
-    d1 = compare("cell values (freq 330 Hz)", browser(driver, {}), native(freq="331Hz" if planted else "330Hz"))
-    web2 = browser(driver, {"freq": 880, "cutoff": 0.5, "drive": 20})
-    ref2 = native(freq="880Hz", cutoff="0.5kHz", drive="20dB")
-    d2 = compare("freq 880 Hz, cutoff 0.5 kHz, drive 20 dB", web2, ref2)
-    ref1 = native(freq="330Hz")
-    change = float(np.max(np.abs(web2 - ref1)))
-    check(change > 100 * TOL, f"other parameter values change the output (max change {change:.3g})")
-
-    # a slider moved in the page: Level to its top (0 dB); the next render uses it
-    driver.execute_script("""
-        const el = arguments[0]; el.value = 1000; el.dispatchEvent(new Event('input', {bubbles: true}));""", sliders[3])
-    readout = box.find_elements(By.CSS_SELECTOR, ".agraph-readout")[3].text
-    check(readout == "0 dB", f"the Level readout follows the slider ({readout})")
-    d3 = compare("after the Level slider moved to 0 dB", browser(driver, {}), native(freq="330Hz", gain="0dB"))
-
-    # Play: an AudioContext in the page, the processor running; a slider moved while it plays is
-    # answered by the processor with the value it took
-    play.click()
-    wait_for("playing", lambda: box.get_attribute("data-playing") == "1" or box.find_element(
-        By.CSS_SELECTOR, ".agraph-state").text.startswith("cannot"), 30)
-    state = box.find_element(By.CSS_SELECTOR, ".agraph-state").text
-    check(box.get_attribute("data-playing") == "1" and play.text == "Stop", f"Play starts it ({state!r}, button {play.text!r})")
-    t0 = driver.execute_script("return agraphPlayers.synth.context.currentTime")
-    t1 = wait_for("the audio clock", lambda: (lambda t: t if t > t0 + 0.1 else None)(
-        driver.execute_script("return agraphPlayers.synth.context.currentTime")), 10)
-    check(t1 > t0, f"the page's audio clock runs ({t0:.3f} -> {t1:.3f} s)")
-    driver.execute_script("""
-        const el = arguments[0]; el.value = 0; el.dispatchEvent(new Event('input', {bubbles: true}));""", sliders[0])
-    answer = wait_for("the processor's answer", lambda: box.get_attribute("data-last-answer") and
-                      json.loads(box.get_attribute("data-last-answer"))["name"] == "freq" and
-                      json.loads(box.get_attribute("data-last-answer")), 10)
-    check(abs(answer["value"] - 55) < 1e-3, f"the running processor took Pitch = 55 Hz ({answer})")
-    play.click()
-    check(box.get_attribute("data-playing") == "0" and play.text == "Play", "Stop stops it")
-
-    # markup in a label is shown as text, not run
-    driver.execute_script("""
-        const c = Jupyter.notebook.insert_cell_at_bottom('code');
-        c.set_text('%%agraph esc --browser\\nimport std\\nparam g = 0.5 [0, 1] "<b id=\\'injected\\'>bold</b></script>"\\noutput out = g * sine(440Hz)');
-        c.execute();""")
-    esc = wait_for("the second cell", lambda: driver.find_element(
-        By.CSS_SELECTOR, ".agraph-browser[data-name='esc'][data-ready='1']"), 90)
-    label = esc.find_element(By.CSS_SELECTOR, ".agraph-param label").text
-    check(label == "<b id='injected'>bold</b></script>", f"the label shows as text ({label!r})")
-    check(not driver.find_elements(By.ID, "injected"), "no element made from the label")
-    print(f"max |browser - native|: {max(d1, d2, d3):.3g} (allowed {TOL:g})")
-except Exception:
-    check(False, f"the browser check ran to its end ({sys.exc_info()[1]!r})")
-    if driver is not None:          # what the page showed, for whoever reads the failure
-        driver.save_screenshot(os.path.join(scratch, "failure.png"))
-        with open(os.path.join(scratch, "failure.html"), "w") as f:
-            f.write(driver.page_source)
-        print("browser console:", driver.get_log("browser")[-20:] if hasattr(driver, "get_log") else "")
-        print(f"the page is in {scratch}/failure.html and failure.png")
-    raise
-finally:
-    if driver is not None:
-        driver.quit()
-    os.killpg(server.pid, signal.SIGTERM)
+# the notebook server on loopback, Chromium on the notebook
+with nbbrowser.open_notebook(scratch, "browser_mode.ipynb") as driver:
     try:
-        server.wait(10)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
-    log.close()
+        # run all cells; the --browser cell's output says it is ready once its script ran
+        index = driver.execute_script("""
+            return Jupyter.notebook.get_cells().findIndex(c => (c.metadata.tags || []).includes('browser-mode'));""")
+        check(index > 0, "the notebook has the browser-mode cell")
+        driver.execute_script("Jupyter.notebook.execute_all_cells();")
+        cell_css = f"#notebook-container .cell:nth-child({index + 1})"
+        box = wait_for("the --browser output", lambda: driver.find_element(
+            By.CSS_SELECTOR, f"{cell_css} .output_area .agraph-browser[data-ready='1']"), 90)
+        outputs = driver.execute_script(f"return Jupyter.notebook.get_cell({index}).output_area.outputs")
+        check(len(outputs) == 1 and "text/html" in outputs[0].get("data", {}),
+              f"the cell has one HTML output ({[list(o.get('data', {})) for o in outputs]})")
+        play = box.find_element(By.CSS_SELECTOR, "button.agraph-play")
+        check(play.text == "Play", f"a Play button ({play.text!r})")
+        sliders = box.find_elements(By.CSS_SELECTOR, "input[type=range]")
+        check([s.get_attribute("data-param") for s in sliders] == ["freq", "drive", "cutoff", "gain"],
+              f"one slider per parameter ({[s.get_attribute('data-param') for s in sliders]})")
+        labels = [e.text for e in box.find_elements(By.CSS_SELECTOR, ".agraph-param label")]
+        check(labels == ["Pitch", "Drive", "Brightness", "Level"], f"the sliders' labels ({labels})")
+        readouts = [e.text for e in box.find_elements(By.CSS_SELECTOR, ".agraph-readout")]
+        check(readouts == ["330 Hz", "6 dB", "2 kHz", "-18 dB"], f"the readouts, freq from -p ({readouts})")
+        # a log slider: 330 Hz on [55 Hz, 1760 Hz] sits at log(6)/log(32) of the way
+        pos = int(sliders[0].get_attribute("value"))
+        check(pos == round(1000 * np.log(6) / np.log(32)), f"the Pitch slider is placed on a log scale ({pos})")
+        check(driver.execute_script("return document.querySelectorAll('script[src*=\"/files/\"]').length") == 0,
+              "the page loads no file from the kernel")
+
+        # renders in the page against the native executable
+        d1 = compare("cell values (freq 330 Hz)", browser(driver, {}), native(freq="331Hz" if planted else "330Hz"))
+        web2 = browser(driver, {"freq": 880, "cutoff": 0.5, "drive": 20})
+        ref2 = native(freq="880Hz", cutoff="0.5kHz", drive="20dB")
+        d2 = compare("freq 880 Hz, cutoff 0.5 kHz, drive 20 dB", web2, ref2)
+        ref1 = native(freq="330Hz")
+        change = float(np.max(np.abs(web2 - ref1)))
+        check(change > 100 * TOL, f"other parameter values change the output (max change {change:.3g})")
+
+        # a slider moved in the page: Level to its top (0 dB); the next render uses it
+        driver.execute_script("""
+            const el = arguments[0]; el.value = 1000; el.dispatchEvent(new Event('input', {bubbles: true}));""", sliders[3])
+        readout = box.find_elements(By.CSS_SELECTOR, ".agraph-readout")[3].text
+        check(readout == "0 dB", f"the Level readout follows the slider ({readout})")
+        d3 = compare("after the Level slider moved to 0 dB", browser(driver, {}), native(freq="330Hz", gain="0dB"))
+
+        # Play: an AudioContext in the page, the processor running; a slider moved while it plays is
+        # answered by the processor with the value it took
+        play.click()
+        wait_for("playing", lambda: box.get_attribute("data-playing") == "1" or box.find_element(
+            By.CSS_SELECTOR, ".agraph-state").text.startswith("cannot"), 30)
+        state = box.find_element(By.CSS_SELECTOR, ".agraph-state").text
+        check(box.get_attribute("data-playing") == "1" and play.text == "Stop", f"Play starts it ({state!r}, button {play.text!r})")
+        t0 = driver.execute_script("return agraphPlayers.synth.context.currentTime")
+        t1 = wait_for("the audio clock", lambda: (lambda t: t if t > t0 + 0.1 else None)(
+            driver.execute_script("return agraphPlayers.synth.context.currentTime")), 10)
+        check(t1 > t0, f"the page's audio clock runs ({t0:.3f} -> {t1:.3f} s)")
+        driver.execute_script("""
+            const el = arguments[0]; el.value = 0; el.dispatchEvent(new Event('input', {bubbles: true}));""", sliders[0])
+        answer = wait_for("the processor's answer", lambda: box.get_attribute("data-last-answer") and
+                          json.loads(box.get_attribute("data-last-answer"))["name"] == "freq" and
+                          json.loads(box.get_attribute("data-last-answer")), 10)
+        check(abs(answer["value"] - 55) < 1e-3, f"the running processor took Pitch = 55 Hz ({answer})")
+        play.click()
+        check(box.get_attribute("data-playing") == "0" and play.text == "Play", "Stop stops it")
+
+        # markup in a label is shown as text, not run
+        driver.execute_script("""
+            const c = Jupyter.notebook.insert_cell_at_bottom('code');
+            c.set_text('%%agraph esc --browser\\nimport std\\nparam g = 0.5 [0, 1] "<b id=\\'injected\\'>bold</b></script>"\\noutput out = g * sine(440Hz)');
+            c.execute();""")
+        esc = wait_for("the second cell", lambda: driver.find_element(
+            By.CSS_SELECTOR, ".agraph-browser[data-name='esc'][data-ready='1']"), 90)
+        label = esc.find_element(By.CSS_SELECTOR, ".agraph-param label").text
+        check(label == "<b id='injected'>bold</b></script>", f"the label shows as text ({label!r})")
+        check(not driver.find_elements(By.ID, "injected"), "no element made from the label")
+        print(f"max |browser - native|: {max(d1, d2, d3):.3g} (allowed {TOL:g})")
+    except Exception:
+        check(False, f"the browser check ran to its end ({sys.exc_info()[1]!r})")
+        raise
 
 check.done("browser mode")
