@@ -348,6 +348,12 @@ static const char *frame_expr(Ins *x, const char *ind)
 }
 
 /* The work of one hop of clock c, inside the sample loop: analyse, compute every bin, resynthesize. */
+/* Clock c's FFTW plan (dir "r2c" or "c2r"): the state's own in library form, else the program's. */
+static const char *plan(const char *dir, int c)
+{
+    return LIB ? arena_printf("s->%s%d", dir, c) : arena_printf("%s_%s[%d]", P, dir, c);
+}
+
 static void emit_frame(int c, const char *ind)
 {
     Clock *ck = &IR->g->clocks[c];
@@ -362,12 +368,9 @@ static void emit_frame(int c, const char *ind)
                 ind, n, j, c, mask, c);
         if (OWN_FFT)
             fprintf(F, "%sagraph_fft_r2c(s->tw%d, %d, s->work, s->X%d);\n", ind, c, n, j);
-        else if (LIB)
-            fprintf(F, "%sAGRAPH_FFTW(execute_dft_r2c)(s->r2c%d, s->work, (AGRAPH_FFTW(complex) *)s->X%d);\n",
-                    ind, c, j);
         else
-            fprintf(F, "%sAGRAPH_FFTW(execute_dft_r2c)(%s_r2c[%d], s->work, (AGRAPH_FFTW(complex) *)s->X%d);\n",
-                    ind, P, c, j);
+            fprintf(F, "%sAGRAPH_FFTW(execute_dft_r2c)(%s, s->work, (AGRAPH_FFTW(complex) *)s->X%d);\n",
+                    ind, plan("r2c", c), j);
     }
     fprintf(F, "%sfor (int k = 0; k < %d; k++) {\n", ind, bins);
     Vec *fr = &IR->sched[R_FRAME];
@@ -395,12 +398,9 @@ static void emit_frame(int c, const char *ind)
         if (sp->clock != c) continue;
         if (OWN_FFT)
             fprintf(F, "%sagraph_fft_c2r(s->tw%d, %d, s->Y%d, s->work);\n", ind, c, n, j);
-        else if (LIB)
-            fprintf(F, "%sAGRAPH_FFTW(execute_dft_c2r)(s->c2r%d, (AGRAPH_FFTW(complex) *)s->Y%d, s->work);\n",
-                    ind, c, j);
         else
-            fprintf(F, "%sAGRAPH_FFTW(execute_dft_c2r)(%s_c2r[%d], (AGRAPH_FFTW(complex) *)s->Y%d, s->work);\n",
-                    ind, P, c, j);
+            fprintf(F, "%sAGRAPH_FFTW(execute_dft_c2r)(%s, (AGRAPH_FFTW(complex) *)s->Y%d, s->work);\n",
+                    ind, plan("c2r", c), j);
         fprintf(F, "%sfor (int p = 0; p < %d; p++) s->ola%d[(fpos%d + 1u + (uint32_t)p) & %uu] += s->work[p] * s->gain%d[p];\n",
                 ind, n, j, c, mask, j);
     }
