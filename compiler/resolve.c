@@ -440,12 +440,12 @@ static void resolve_expr(Scope *s, Ast *e)
         e->sym = y;
         return;
     }
-    case A_CALL:
+    case A_CALL: {
+        Sym *callee = scope_lookup(s, e->name);
+        bool builtin = callee && callee->kind == SYM_BUILTIN;
         for (int i = 0; i < e->args.n; i++) {
             Ast *a = VEC_AT(e->args, i, Ast *);
             if (a->name && !strcmp(a->name, "window") && a->a->kind == A_NAME) continue;
-            Sym *callee = scope_lookup(s, e->name);
-            bool builtin = callee && callee->kind == SYM_BUILTIN;
             if (builtin && callee->index == B_SOUNDFILE && !a->name && a->a->kind == A_STRING) continue;
             if (builtin && callee->index == B_CONV && i == 1 && !a->name) {
                 resolve_table_arg(s, a->a);
@@ -455,6 +455,7 @@ static void resolve_expr(Scope *s, Ast *e)
         }
         bind_call(s, e);
         return;
+    }
     case A_ITER: {
         resolve_expr(s, e->a);
         resolve_expr(s, e->b);
