@@ -19,6 +19,9 @@
 static void *state;
 static atomic_int running = 1;
 static int racy;
+/* --racy: the audio thread starts once the UI thread has written the state, so their accesses
+ * overlap however the threads are scheduled. Relaxed, so it orders nothing for the sanitizer. */
+static atomic_int written;
 
 static void *audio(void *arg)
 {
@@ -27,6 +30,7 @@ static void *audio(void *arg)
     float *in[DSP_N_INPUTS + 1], *out[DSP_N_OUTPUTS + 1];
     for (int c = 0; c < DSP_N_INPUTS; c++) in[c] = in_mem[c];
     for (int c = 0; c < DSP_N_OUTPUTS; c++) out[c] = out_mem[c];
+    while (racy && !atomic_load_explicit(&written, memory_order_relaxed)) {}
     for (int b = 0; b < BLOCKS; b++) {
         for (int c = 0; c < DSP_N_INPUTS; c++)
             for (int k = 0; k < FRAMES; k++) in[c][k] = (float)((b * FRAMES + k) % 97) / 97.0f - 0.5f;
@@ -45,8 +49,12 @@ static void *ui(void *arg)
         for (int i = 0; i < DSP_N_PARAMS; i++) {
             const agraph_param_info *p = &dsp_params[i];
             double v = p->min + (p->max - p->min) * (double)(sets % 10) / 9.0;
-            if (racy) ((float *)state)[i] = (float)v;     /* wrong: not through the API */
-            else dsp_set_param_by_name(state, p->name, v);
+            if (racy) {
+                ((float *)state)[i] = (float)v;                /* wrong: not through the API */
+                atomic_store_explicit(&written, 1, memory_order_relaxed);
+            } else {
+                dsp_set_param_by_name(state, p->name, v);
+            }
             sets++;
         }
         for (int i = 0; i < DSP_N_PROBES; i++) dsp_read_probe(state, i, probe, 4096);
