@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <portaudio.h>
@@ -34,6 +36,8 @@
 #define WAIT_MS 20                /* how often the main thread looks for a reason to stop */
 #define STEREO 2                  /* a mono program plays on both channels of a stereo device */
 #define DEBUG_ENV "AGRAPH_AUDIO_DEBUG"  /* set: let ALSA and JACK print their own diagnostics */
+#define JACK_RETRY_S 4.0          /* how long to ask again a listening JACK server that did not answer */
+#define JACK_RETRY_MS 200
 
 /* RealtimeSanitizer (clang 20 and later, -fsanitize=realtime) checks that nothing the callback
  * reaches allocates, locks or calls the system; other compilers ignore this. */
@@ -139,7 +143,14 @@ static void alsa_quiet(const char *file, int line, const char *function, int err
 }
 #endif
 #ifdef HAVE_JACK
+static char jack_said[256];       /* JACK's first error, for a server that would not let us in */
+
 static void jack_quiet(const char *msg)
+{
+    if (!jack_said[0]) snprintf(jack_said, sizeof jack_said, "%s", msg);
+}
+
+static void jack_silent(const char *msg)
 {
 }
 #endif
@@ -152,9 +163,28 @@ static void quiet_libraries(void)
 #endif
 #ifdef HAVE_JACK
     jack_set_error_function(jack_quiet);
-    jack_set_info_function(jack_quiet);
+    jack_set_info_function(jack_silent);
 #endif
 }
+
+#ifdef HAVE_PA_JACK
+/* A JACK server of this user, named by JACK_DEFAULT_SERVER or "default", accepts connections on
+ * its request socket (jackd2 keeps it in /dev/shm; a killed server's socket refuses them). */
+static int jack_server_listening(void)
+{
+    const char *name = getenv("JACK_DEFAULT_SERVER");
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    snprintf(addr.sun_path, sizeof addr.sun_path, "/dev/shm/jack_%s_%d_0",
+             name && name[0] ? name : "default", (int)getuid());
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return 0;
+    int ok = connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0;
+    close(fd);
+    return ok;
+}
+#endif
+
+static int jack_refused;          /* a JACK server is running and would not let PortAudio in */
 
 static int start_portaudio(const char *client_name)
 {
@@ -163,6 +193,29 @@ static int start_portaudio(const char *client_name)
 #endif
     quiet_libraries();
     PaError err = Pa_Initialize();
+#ifdef HAVE_PA_JACK
+    /* PortAudio leaves JACK out when its one jack_client_open fails, which a busy server can
+     * make it do (a reply later than JACK's socket time-out): while a server is listening, ask
+     * again for a while before going on without it. */
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (err == paNoError && Pa_HostApiTypeIdToHostApiIndex(paJACK) < 0 && jack_server_listening()
+           && (clock_gettime(CLOCK_MONOTONIC, &t), (double)(t.tv_sec - t0.tv_sec)
+               + (double)(t.tv_nsec - t0.tv_nsec) * 1e-9 < JACK_RETRY_S)) {
+        Pa_Terminate();
+        struct timespec ts = { 0, JACK_RETRY_MS * 1000000L };
+        nanosleep(&ts, NULL);
+        jack_said[0] = 0;
+        err = Pa_Initialize();
+    }
+    if (err == paNoError && Pa_HostApiTypeIdToHostApiIndex(paJACK) < 0 && jack_server_listening()) {
+        const char *name = getenv("JACK_DEFAULT_SERVER");
+        jack_refused = 1;
+        agraph_warning("the JACK server '%s' is running but PortAudio could not connect to it%s%s%s",
+                       name && name[0] ? name : "default", jack_said[0] ? " (JACK: " : "", jack_said,
+                       jack_said[0] ? ")" : "");
+    }
+#endif
     if (err != paNoError) {
         agraph_error("cannot start PortAudio: %s", Pa_GetErrorText(err));
         return -1;
@@ -217,8 +270,9 @@ static int find_device(const char *spec, int output)
             if (api) d = output ? api->defaultOutputDevice : api->defaultInputDevice;
         }
         if (d == paNoDevice || d < 0) {
-            agraph_error("there is no audio %s device: PortAudio found no sound card and no JACK "
-                         "server (--list-devices shows what it finds)", dir);
+            agraph_error("there is no audio %s device: PortAudio found no sound card and %s "
+                         "(--list-devices shows what it finds)", dir,
+                         jack_refused ? "could not connect to the JACK server" : "no JACK server");
             return -1;
         }
         return d;

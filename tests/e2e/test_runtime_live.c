@@ -363,3 +363,34 @@ Test(runtime_live, devices_and_live_errors, .timeout = 150)
     }
     run_free(&r);
 }
+
+/* A JACK server that is there but will not let the program in (a busy server can refuse a client
+ * now and then): the program asks again for a while, then says so, naming the server. */
+Test(runtime_live, jack_server_that_refuses, .timeout = 60)
+{
+    const char *dir = scratch_dir("live-refused");
+    const char *sine = h_example(dir, "sine");
+    char *name = fmt_str("agraph-refusing-%d", (int)getpid());
+    setenv("JACK_DEFAULT_SERVER", name, 1);
+    h_proc fake = h_start(dir, "fake", "/usr/bin/python3 tests/runtime/fake_jack.py %s 12", name);
+    char *path = fmt_str("/dev/shm/jack_%s_%d_0", name, (int)getuid());
+    for (double until = h_now() + 10; !file_exists(path) && h_now() < until;) h_sleep(0.02);
+    cr_assert(file_exists(path), "fake_jack.py did not start listening:\n%s", h_stderr(&fake));
+
+    run_result r = run_cmd(30, "%s --live --duration 1s", sine);
+    cr_expect_eq(r.status, 1, "%s", r.err);
+    char *want = fmt_str("sine: warning: the JACK server '%s' is running but PortAudio could not "
+                         "connect to it (JACK: ", name);
+    cr_expect(strstr(r.err, want), "no '%s' in:\n%s", want, r.err);
+    cr_expect(strstr(r.err, "sine: error: there is no audio output device: PortAudio found no sound "
+                            "card and could not connect to the JACK server"), "%s", r.err);
+    run_free(&r);
+    kill(fake.pid, SIGTERM);
+    h_wait(&fake, 10);
+    /* Asked again: without asking again it makes 4 connections (PortAudio 2, the check 2). */
+    char *out = h_stdout(&fake);
+    int refused = 0;
+    const char *at = strstr(out, "refused ");
+    if (at) refused = atoi(at + 8);
+    cr_expect_geq(refused, 12, "the program asked the server only %d time(s):\n%s", refused, out);
+}

@@ -155,7 +155,11 @@ __attribute__((unused)) static void h_write(h_proc *p, const char *text)
 {
     size_t n = strlen(text);
     cr_assert(p->in >= 0, "the standard input is closed");
-    cr_assert_eq(write(p->in, text, n), (ssize_t)n, "cannot write to the program: %s", strerror(errno));
+    if (write(p->in, text, n) != (ssize_t)n) {
+        int e = errno;
+        char *err = read_file(p->err, NULL);
+        cr_assert_fail("cannot write to the program (%s), which said:\n%s", strerror(e), err ? err : "");
+    }
 }
 
 __attribute__((unused)) static void h_close_input(h_proc *p)
