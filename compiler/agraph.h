@@ -384,6 +384,11 @@ extern int max_nodes, max_iterations;
 bool fold_node(Node *n, double sr, double *out);
 bool fold_channel(Node *n, int ch, double sr, double *out);   /* one channel of a constant */
 
+/* ============================== range.c: interval analysis ================================= */
+/* Bounds of one channel of a value while the program runs (parameters in their ranges, SR up to
+ * max_sr); false if it cannot bound it. */
+bool range_channel(Node *n, int ch, const Program *p, double max_sr, double *lo, double *hi);
+
 /* ============================== check.c: types, rates, widths, cycles ====================== */
 void check_graph(Graph *g);
 
@@ -435,6 +440,7 @@ typedef struct DelayLine {
     int src;                /* the value written each sample */
     int max_len;            /* longest read, in samples (at max SR) */
     int size;               /* power of two > max_len + 1 */
+    int skew;               /* written at (iota + skew): lines side by side start on other cache sets */
     bool scalar;            /* only ever read at length 1: one register */
     bool in_cycle;          /* some read is part of a feedback loop */
     bool variable;          /* some read has a variable length */

@@ -576,6 +576,17 @@ static void check_delays(void)
             note_instances(n->inst);
             continue;
         }
+        /* A moving length whose range is known and shorter than its bound sizes the line (with
+         * a sample to spare for float rounding at run time); the bound would never be reached. */
+        if (max) {
+            double most = -1;
+            for (int ch = 0; ch < len->width; ch++) {
+                double lo, hi;
+                if (!range_channel(len, ch, G->prog, opt.max_sr, &lo, &hi)) { most = -1; break; }
+                if (hi > most) most = hi;
+            }
+            if (most >= 0 && most + 1 < worst) worst = floor(most) + 1;
+        }
         n->cval = ceil(worst);    /* longest length, in samples, at any supported rate */
         /* Feedback: the source is computed from this read in the same sample. Past a budget
          * of graph walks, assume so (the line is then written at the end of the sample). */

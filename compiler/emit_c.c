@@ -99,6 +99,13 @@ static const char *literal(double v, Type t)
     return arena_printf(v < 0 ? "(%s%s)" : "%s%s", buf, opt.use_double ? "" : "f");
 }
 
+/* Where line k is written this sample (lower.c: skew). */
+static const char *wpos(int k)
+{
+    DelayLine *l = IR->lines.v[k];
+    return l->skew ? arena_printf("(iota + %uu)", (unsigned)l->skew) : "iota";
+}
+
 static const char *val(int id)
 {
     Ins *x = I(id);
@@ -234,23 +241,24 @@ static const char *expr(Ins *x, const char *ind)
             double k = round(len->k);
             if (k < lo) k = lo;
             if (k > l->max_len) k = l->max_len;
-            return arena_printf("s->%s[(iota - %uu) & %uu]", ln, (unsigned)k, mask);
+            return arena_printf("s->%s[(%s - %uu) & %uu]", ln, wpos(x->aux), (unsigned)k, mask);
         }
         if (x->k == 0) {   /* fixed for the run: rounded and clamped once per block */
-            return arena_printf("s->%s[(iota - dl%d) & %uu]", ln, x->id, mask);
+            return arena_printf("s->%s[(%s - dl%d) & %uu]", ln, wpos(x->aux), x->id, mask);
         }
         if (len->type == T_INT) {
             fprintf(F, "%sconst uint32_t dl%d = (uint32_t)(%s < %d ? %d : %s > %d ? %d : %s);\n", ind,
                     x->id, val(x->a[0]), lo, lo, val(x->a[0]), l->max_len, l->max_len, val(x->a[0]));
-            return arena_printf("s->%s[(iota - dl%d) & %uu]", ln, x->id, mask);
+            return arena_printf("s->%s[(%s - dl%d) & %uu]", ln, wpos(x->aux), x->id, mask);
         }
         fprintf(F, "%sconst %s dp%d = %s(%s(%s, %s), %s);\n", ind, REAL, x->id, fn("fmin"), fn("fmax"),
                 val(x->a[0]), literal(lo, T_FLOAT), literal(l->max_len, T_FLOAT));
         fprintf(F, "%sconst uint32_t dl%d = (uint32_t)dp%d;\n", ind, x->id, x->id);
         fprintf(F, "%sconst %s df%d = dp%d - (%s)dl%d;\n", ind, REAL, x->id, x->id, REAL, x->id);
-        fprintf(F, "%sconst %s da%d = s->%s[(iota - dl%d) & %uu];\n", ind, REAL, x->id, ln, x->id, mask);
-        return arena_printf("(da%d + df%d * (s->%s[(iota - dl%d - 1u) & %uu] - da%d))", x->id, x->id,
-                            ln, x->id, mask, x->id);
+        fprintf(F, "%sconst %s da%d = s->%s[(%s - dl%d) & %uu];\n", ind, REAL, x->id, ln, wpos(x->aux),
+                x->id, mask);
+        return arena_printf("(da%d + df%d * (s->%s[(%s - dl%d - 1u) & %uu] - da%d))", x->id, x->id,
+                            ln, wpos(x->aux), x->id, mask, x->id);
     }
     default:
         fatal(no_loc, "internal error: no C for %s", ir_op_name[x->op]);
@@ -505,9 +513,7 @@ static void emit_state(void)
     for (int k = 0; k < IR->lines.n; k++) {
         DelayLine *l = IR->lines.v[k];
         if (l->src < 0 || l->scalar) continue;
-        /* 16 more elements, never read: power-of-two lines would otherwise all start on the same
-         * cache set and, written at the same index every sample, evict each other */
-        fprintf(F, "    %s %s[%d + 16];   /* up to %d samples */\n", ctype(l->type), line_name(k), l->size,
+        fprintf(F, "    %s %s[%d];   /* up to %d samples */\n", ctype(l->type), line_name(k), l->size,
                 l->max_len);
     }
     emit_conv_state();
@@ -655,6 +661,30 @@ static void emit_init_reset(void)
     fprintf(F, "    %s_reset(s);\n    return 0;\n}\n\n", P);
 }
 
+/* Whether a second sample loop for parameters at rest is worth its compile time: the audio
+ * instructions that only smoothed values move (constant in that loop, so hoisted out of it) must
+ * be a quarter of the loop or more, unless the loop is small. An oscillator bank of 64 sines on
+ * one smoothed fundamental saves 64 multiplications beside 64 sines: not worth doubling the C. */
+#define SMALL_LOOP 300
+static bool settled_loop_pays(void)
+{
+    Vec *au = &IR->sched[R_AUDIO];
+    bool *still = arena_alloc(sizeof(bool) * (size_t)IR->ins.n);
+    int moved_by_smoothers = 0;
+    for (int i = 0; i < au->n; i++) {
+        Ins *x = au->v[i];
+        bool s = x->op == I_SMOOTH;
+        if (x->op == I_BINOP || x->op == I_UNOP || x->op == I_CALL || x->op == I_CAST) {
+            s = true;
+            for (int k = 0; k < x->nargs && s; k++)
+                s = x->a[k] < 0 || I(x->a[k])->rate < R_AUDIO || still[x->a[k]];
+        }
+        still[x->id] = s;
+        moved_by_smoothers += s;
+    }
+    return au->n <= SMALL_LOOP || moved_by_smoothers * 4 >= au->n;
+}
+
 /* The one fused sample loop. `steady`: parameters at rest, smoothers not stepped. */
 static void emit_loop(bool steady, const char *outer)
 {
@@ -669,7 +699,7 @@ static void emit_loop(bool steady, const char *outer)
     for (int k = 0; k < IR->lines.n; k++) {
         DelayLine *l = IR->lines.v[k];
         if (l->src >= 0 && !l->in_cycle && !l->scalar && I(l->src)->rate < R_AUDIO)
-            fprintf(F, "%ss->%s[iota & %uu] = %s;\n", ind, line_name(k), (unsigned)l->size - 1, val(l->src));
+            fprintf(F, "%ss->%s[%s & %uu] = %s;\n", ind, line_name(k), wpos(k), (unsigned)l->size - 1, val(l->src));
     }
     for (int i = 0; i < au->n; i++) {
         Ins *x = au->v[i];
@@ -677,7 +707,7 @@ static void emit_loop(bool steady, const char *outer)
         for (int k = 0; k < IR->lines.n; k++) {
             DelayLine *l = IR->lines.v[k];
             if (l->src == x->id && !l->in_cycle && !l->scalar)
-                fprintf(F, "%ss->%s[iota & %uu] = %s;\n", ind, line_name(k), (unsigned)l->size - 1, var[x->id]);
+                fprintf(F, "%ss->%s[%s & %uu] = %s;\n", ind, line_name(k), wpos(k), (unsigned)l->size - 1, var[x->id]);
         }
     }
     for (int c = 0; c < IR->n_out; c++) {
@@ -690,7 +720,7 @@ static void emit_loop(bool steady, const char *outer)
         DelayLine *l = IR->lines.v[k];
         if (l->src < 0 || !(l->in_cycle || l->scalar)) continue;
         if (l->scalar) fprintf(F, "%s%s = %s;\n", ind, line_name(k), val(l->src));
-        else fprintf(F, "%ss->%s[iota & %uu] = %s;\n", ind, line_name(k), (unsigned)l->size - 1, val(l->src));
+        else fprintf(F, "%ss->%s[%s & %uu] = %s;\n", ind, line_name(k), wpos(k), (unsigned)l->size - 1, val(l->src));
     }
     for (int c = 0; IR->spectral && c < IR->g->n_clocks; c++) {
         Clock *ck = &IR->g->clocks[c];
@@ -761,7 +791,7 @@ static void emit_process(void)
         fprintf(F, "    AGRAPH_UNUSED const float *AGRAPH_RESTRICT in%d = in[%d];\n", c, c);
     for (int c = 0; c < IR->n_out; c++) fprintf(F, "    float *AGRAPH_RESTRICT out%d = out[%d];\n", c, c);
 
-    if (IR->n_smooth) {
+    if (IR->n_smooth && settled_loop_pays()) {
         /* Once every smoother has reached its target (parameters at rest), the loop runs with the
          * smoothed values constant, so what depends on them is hoisted out of it. */
         fprintf(F, "    int settled = 1;\n");

@@ -201,8 +201,124 @@ static int arg(Node *n, int i, int ch)
 
 static Vec smooth_list;     /* smoother instruction ids, by slot */
 
-/* The smoothed version of a control-rate value (one smoother per value). */
+/* a op b for float values, without the multiplications by 1 and additions of 0. */
+static int arith(int op, int a, int b, Node *from)
+{
+    double y;
+    if ((op == OP_MUL || op == OP_DIV) && is_const(b, &y) && y == 1) return a;
+    if ((op == OP_ADD || op == OP_SUB) && is_const(b, &y) && y == 0) return a;
+    if (op == OP_MUL && is_const(a, &y) && y == 1) return b;
+    if (op == OP_ADD && is_const(a, &y) && y == 0) return b;
+    if ((op == OP_MUL || op == OP_DIV) && is_const(a, &y) && y == 0) return a;   /* 0 c, 0 / c */
+    double u, v;
+    if (is_const(a, &u) && is_const(b, &v)) return konst(eval_binop(op, u, v, false), T_FLOAT);
+    Ins i = mk(I_BINOP, op, T_FLOAT, from);
+    i.a[0] = a;
+    i.a[1] = b;
+    i.nargs = 2;
+    if ((op == OP_ADD || op == OP_MUL) && i.a[0] > i.a[1]) { int t = i.a[0]; i.a[0] = i.a[1]; i.a[1] = t; }
+    return emit(i);
+}
+
+/* A control-rate float value as m core + d, with m and d fixed for the run (constants or
+ * init-rate values) and core the control-rate value they scale: k f / SR is (k / SR) f + 0. */
+static int linear_core(int id, int *m, int *d, Node *from)
+{
+    Ins *x = I(id);
+    if (x->op != I_BINOP || x->nargs != 2 || x->type != T_FLOAT) return id;
+    int a = x->a[0], b = x->a[1], op = x->aux;
+    if (I(a)->type != T_FLOAT || I(b)->type != T_FLOAT) return id;
+    bool fixed_a = I(a)->rate <= R_INIT, fixed_b = I(b)->rate <= R_INIT;
+    if (fixed_a == fixed_b) return id;
+    int c = fixed_a ? a : b, v = fixed_a ? b : a, core;
+    switch (op) {
+    case OP_MUL:             /* c v */
+        core = linear_core(v, m, d, from);
+        *m = arith(OP_MUL, *m, c, from);
+        *d = arith(OP_MUL, *d, c, from);
+        return core;
+    case OP_DIV:             /* v / c (c / v is not linear in v) */
+        if (fixed_a) return id;
+        core = linear_core(v, m, d, from);
+        *m = arith(OP_DIV, *m, c, from);
+        *d = arith(OP_DIV, *d, c, from);
+        return core;
+    case OP_ADD:             /* v + c */
+        core = linear_core(v, m, d, from);
+        *d = arith(OP_ADD, *d, c, from);
+        return core;
+    case OP_SUB:             /* v - c, or c - v */
+        core = linear_core(v, m, d, from);
+        if (fixed_b) {
+            *d = arith(OP_SUB, *d, c, from);
+        } else {
+            *m = arith(OP_SUB, konst(0, T_FLOAT), *m, from);
+            *d = arith(OP_SUB, c, *d, from);
+        }
+        return core;
+    default:
+        return id;
+    }
+}
+
+/* The smoothed version of a control-rate value (one smoother per value). A one-pole smoother is
+ * linear and starts at its target, so smoothing m x + d (m and d fixed for the run) is m times x
+ * smoothed, plus d: the 64 harmonics k f / SR of an oscillator bank share f's one smoother. */
+static int smooth_value(int id, Node *from);
+
+/* The same decomposition on the graph, before lowering: the control-rate value a smoothed one
+ * scales and shifts (the value itself if none). */
+static Node *node_core(Node *n)
+{
+    for (int depth = 0; depth < 1000; depth++) {
+        if (n->op == N_DEF && n->nargs == 1 && n->args[0] && n->args[0]->width == n->width) {
+            n = n->args[0];
+            continue;
+        }
+        if (n->op != N_BINOP || n->type != T_FLOAT || n->width != 1) return n;
+        Node *a = n->args[0], *b = n->args[1];
+        bool fixed_a = a->rate <= R_INIT, fixed_b = b->rate <= R_INIT;
+        int op = n->index;
+        if (fixed_a == fixed_b || !(op == OP_MUL || op == OP_ADD || op == OP_SUB || (op == OP_DIV && fixed_b)))
+            return n;
+        n = fixed_a ? b : a;
+    }
+    return n;
+}
+
+/* How many smoothed values (distinct control-rate nodes entering audio code) share each core:
+ * a core shared by two or more gets the one smoother. A value alone keeps its own, smoothing
+ * exactly the value the program computes (x@(t) with t = 250 ms stays a whole number of samples). */
+static int *core_users;
+
+static void count_smoothed(Graph *g)
+{
+    core_users = arena_alloc(sizeof(int) * (size_t)(g->nodes.n + 1));
+    bool *seen = arena_alloc(sizeof(bool) * (size_t)(g->nodes.n + 1));
+    for (int i = 0; i < g->nodes.n; i++) {
+        Node *n = g->nodes.v[i];
+        for (int k = 0; k < n->nargs; k++) {
+            Node *a = n->args[k];
+            if (!a || n->rate != R_AUDIO || a->rate != R_CONTROL || !a->smooth || a->type != T_FLOAT)
+                continue;
+            if (seen[a->id]) continue;
+            seen[a->id] = true;
+            core_users[node_core(a)->id]++;
+        }
+    }
+}
+
 static int smooth(int id, Node *from)
+{
+    int target = cast(id, T_FLOAT);
+    if (!from || core_users[node_core(from)->id] < 2) return smooth_value(target, from);
+    int m = konst(1, T_FLOAT), d = konst(0, T_FLOAT);
+    int core = linear_core(target, &m, &d, from);
+    if (core == target) return smooth_value(target, from);
+    return arith(OP_ADD, arith(OP_MUL, smooth_value(core, from), m, from), d, from);
+}
+
+static int smooth_value(int id, Node *from)
 {
     {
         int target = cast(id, T_FLOAT);
@@ -470,6 +586,7 @@ Ir *lower_graph(Graph *g)
     }
     line_of = arena_alloc(sizeof(DelayLine *) * (size_t)(total + 1));
 
+    count_smoothed(g);
     /* Parameters first, so each has its raw value in the IR even if unused. */
     for (int i = 0; i < g->param_nodes.n; i++) lower(g->param_nodes.v[i], 0);
 
@@ -547,6 +664,20 @@ Ir *lower_graph(Graph *g)
         int need = l->max_len + 2;
         l->size = 1;
         while (l->size < need) l->size <<= 1;
+    }
+    /* Power-of-two lines all start on the same cache set and, written at the same index every
+     * sample, would evict each other: each is written 16 elements (64 bytes) further along than
+     * the one before. A line alone, or one of 16 elements or fewer, keeps 0. */
+    int arrays = 0, n_arrays = 0;
+    for (int i = 0; i < IR->lines.n; i++) {
+        DelayLine *l = IR->lines.v[i];
+        n_arrays += l->src >= 0 && !l->scalar;
+    }
+    for (int i = 0; i < IR->lines.n; i++) {
+        DelayLine *l = IR->lines.v[i];
+        l->skew = 0;
+        if (l->src < 0 || l->scalar || n_arrays < 2) continue;
+        l->skew = (16 * arrays++) & (l->size - 1);
     }
     return IR;
 }

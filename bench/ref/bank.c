@@ -18,7 +18,7 @@ static void *create(int sr, int *n_in, int *n_out, size_t *bytes)
     bank *p = calloc(1, sizeof *p);
     if (!p) return NULL;
     for (int k = 0; k < OSC; k++) {
-        p->inc[k] = 55.0f * (k + 1) / (float)sr;
+        p->inc[k] = 55.0f * ((float)(k + 1) / (float)sr);   /* f (k / SR), as agraph scales f's smoother */
         p->amp[k] = 0.1f / (k + 1);
     }
     *n_in = 0, *n_out = 1, *bytes = sizeof *p;

@@ -37,7 +37,8 @@ typedef struct {
  *   - freeverb's RoomSize: stdlib/reverb.agraph's freeverb_comb scales the delayed lowpass by
  *     the feedback when it is read, Faust's lbcf when it is written: 2 % apart during a glide;
  *   - freeverb's Stereo Spread: Faust's allpass_comb takes a new length one sample late;
- *   - bank: 64 smoothers in agraph, one in Faust: see above, 64 times over. */
+ *   - bank: a glide's float rounding (Faust's smoother on f / SR runs in float, agraph's in
+ *     double) is a phase difference k times over in harmonic k: 0.79 of the peak after one. */
 #define MOVING 1e-3
 
 static const pair pairs[] = {
@@ -54,9 +55,10 @@ static const pair pairs[] = {
     /* 0 (Faust), 2.3e-7 (libmvec sines) */
     { "additive", 48000, 1, SAME, SAME, "--set 'Partial 1=330@0.5' --set Level=0.1@1",
       2e-2 },
-    /* Faust computes each harmonic's phase increment as (f / SR) k, agraph as (f k) / SR: one
-     * rounding apart, so the 64 phases drift apart linearly, by 4.8e-4 of the peak after 2 s.
-     * The reference uses agraph's increments: 2.4e-7. */
+    /* Both smooth the fundamental once (its 64 harmonics share the smoother: lower.c), Faust as
+     * f / SR in float, agraph as f in double, scaled by k / SR: the increments are one rounding
+     * apart, so the 64 phases drift apart linearly, by about 5e-4 of the peak after 2 s. The
+     * reference uses agraph's increments. */
     { "bank", 48000, 1, 2e-3, SAME, NULL, 0 },
     /* 0 and 0 */
     { "fx", 48000, 1, SAME, SAME, "--set Drive=20@0.5 --set Tone=5@0.7 --set 'Echo mix=0.6@1'",
