@@ -64,10 +64,12 @@ def compile_wasm(source, name="cell", first_line=1, timeout=60.0, options=(), in
 
 
 def _js(value):
-    """value as a JavaScript literal safe inside a <script> element: JSON, with '</' and the
-    line separators JavaScript (before ES2019) does not take in strings escaped."""
-    return (json.dumps(value).replace("</", "<\\/").replace("<!--", "<\\!--")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    """value as a JavaScript literal safe inside a <script> element, by the rules of agraphc's
+    JSON description (compiler/emit_lib.c json_str): JSON in ASCII (so U+2028 and U+2029, line
+    ends to JavaScript before ES2019, are escaped too), with every <, > and & escaped, so neither
+    '</script' nor '<!--' can appear. These characters occur only inside JSON strings."""
+    return (json.dumps(value, ensure_ascii=True).replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("&", "\\u0026"))
 
 
 def _fmt(v):
