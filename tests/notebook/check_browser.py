@@ -52,22 +52,31 @@ with nbbrowser.open_notebook(scratch, "getting_started.ipynb", widgets_enabled) 
     check(status.get_attribute("data-renders") == "1", "status: render 1")
     first_src = player.get_attribute("src")
 
+    def attr(css, name):
+        """An attribute of the element at css now, read in one step: a re-render may replace the
+        element between a find and a read (selenium's stale element)."""
+        return driver.execute_script(
+            "const e = document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null;",
+            css, name)
+
     # drag the cutoff slider: the cell renders again and the new player replaces the old
     handle = driver.find_element(By.CSS_SELECTOR, f"{cell_css} .agraph-param-cutoff .ui-slider-handle")
     ActionChains(driver).click_and_hold(handle).move_by_offset(40, 0).move_by_offset(40, 0).release().perform()
-    wait_for("a re-render", lambda: driver.find_element(By.CSS_SELECTOR, f"{cell_css} .agraph-status")
-             .get_attribute("data-renders") not in ("1", None), 30)
-    new_player = driver.find_element(By.CSS_SELECTOR, f"{cell_css} .widget-area audio.agraph-player")
-    check(new_player.get_attribute("src") != first_src, "the player holds a new sound after the slider moved")
-    check(new_player.get_attribute("autoplay") is not None, "the re-rendered sound plays by itself")
-    labels = [e.text for e in driver.find_elements(By.CSS_SELECTOR, f"{cell_css} .widget-area .widget-label")]
+    wait_for("a re-render", lambda: attr(f"{cell_css} .agraph-status", "data-renders") not in ("1", None), 30)
+    player_css = f"{cell_css} .widget-area audio.agraph-player"
+    check(wait_for("a new player", lambda: attr(player_css, "src") not in (first_src, None), 30),
+          "the player holds a new sound after the slider moved")
+    check(attr(player_css, "autoplay") is not None, "the re-rendered sound plays by itself")
+    labels = wait_for("the labels", lambda: driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.innerText);",
+        f"{cell_css} .widget-area .widget-label"), 30)
     readout = [t for t in labels if t.endswith("(Hz)")]
     check(len(readout) == 1 and readout[0] != "800 (Hz)", f"the cutoff's readout moved off 800 Hz ({labels})")
     # the drag's moves come a selenium round trip apart, some longer than the debounce: the count
     # depends on timing (tests/notebook/check_notebooks.py checks the debounce itself); it settles
     seen, stable_since = None, time.monotonic()
     while time.monotonic() - stable_since < 1.0:
-        now = driver.find_element(By.CSS_SELECTOR, f"{cell_css} .agraph-status").get_attribute("data-renders")
+        now = attr(f"{cell_css} .agraph-status", "data-renders")
         if now != seen:
             seen, stable_since = now, time.monotonic()
         time.sleep(0.05)
