@@ -25,8 +25,9 @@ EXPORT(ag_n_outputs) int ag_n_outputs(void) { return AGRAPH_DSP_N_OUTPUTS; }
 /* A new instance at a sample rate, or 0 (out of memory, or a rate init refuses). */
 EXPORT(ag_new) instance *ag_new(double sample_rate, int max_frames)
 {
+    if (max_frames < 1) return 0;
     instance *h = calloc(1, sizeof *h);
-    if (!h || max_frames < 1) return 0;
+    if (!h) return 0;
     size_t size = (agraph_dsp_state_size() + AGRAPH_DSP_STATE_ALIGN - 1) / AGRAPH_DSP_STATE_ALIGN * AGRAPH_DSP_STATE_ALIGN;
     h->state = aligned_alloc(AGRAPH_DSP_STATE_ALIGN, size);
     h->max_frames = max_frames;

@@ -78,6 +78,16 @@ static float *read_samples(const char *path, long *frames, int *channels)
 
 /* SIGKILL cannot be caught: the temporary file stays, but it is hidden and named for its target
  * (`.out.wav.XXXXXX`, docs/runtime.md), and neither the input nor the existing output changes. */
+/* text with every `key` replaced by `value`, the search going on after what was put in (a
+ * folder name may hold the key itself). */
+static char *subst(const char *text, const char *key, const char *value)
+{
+    char *out = fmt_str("%s", "");
+    for (const char *at; (at = strstr(text, key)); text = at + strlen(key))
+        out = fmt_str("%s%.*s%s", out, (int)(at - text), text, value);
+    return fmt_str("%s%s", out, text);
+}
+
 Test(faults, sigkill_mid_render_leaves_input_and_output_untouched, .timeout = 120)
 {
     const char *dir = scratch_dir("faults-kill");
@@ -281,9 +291,7 @@ Test(faults, runtime_error_paths_are_sanitizer_clean, .timeout = 240)
     }
     const char *env = "ASAN_OPTIONS=detect_leaks=1:exitcode=99 UBSAN_OPTIONS=halt_on_error=1:exitcode=99";
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
-        char *args = fmt_str("%s", runs[i].args);
-        for (char *at; (at = strstr(args, "IN"));) args = fmt_str("%.*s%s%s", (int)(at - args), args, in, at + 2);
-        for (char *at; (at = strstr(args, "D/"));) args = fmt_str("%.*s%s/%s", (int)(at - args), args, dir, at + 2);
+        char *args = subst(subst(runs[i].args, "IN", in), "D/", fmt_str("%s/", dir));
         r = run_cmd(60, "%s %s %s", env, exe, args);
         cr_expect_eq(r.status, runs[i].status, "`fx %s` exited %d:\n%s", args, r.status, r.err);
         cr_expect(!strstr(r.err, "Sanitizer") && !strstr(r.err, "runtime error"), "`fx %s`:\n%s", args, r.err);
@@ -292,8 +300,7 @@ Test(faults, runtime_error_paths_are_sanitizer_clean, .timeout = 240)
     static const char *const unstable_runs[] = { "-o D/u.wav --duration 1s",
                                                  "-o D/u.wav --duration 1s --nan-guard" };
     for (int i = 0; i < 2; i++) {
-        char *args = fmt_str("%s", unstable_runs[i]);
-        for (char *at; (at = strstr(args, "D/"));) args = fmt_str("%.*s%s/%s", (int)(at - args), args, dir, at + 2);
+        char *args = subst(unstable_runs[i], "D/", fmt_str("%s/", dir));
         r = run_cmd(60, "%s %s %s", env, uexe, args);
         cr_expect_eq(r.status, i == 0 ? 1 : 0, "`unstable %s` exited %d:\n%s", args, r.status, r.err);
         cr_expect(!strstr(r.err, "Sanitizer") && !strstr(r.err, "runtime error"), "%s", r.err);
