@@ -386,8 +386,9 @@ bool fold_channel(Node *n, int ch, double sr, double *out);   /* one channel of 
 
 /* ============================== range.c: interval analysis ================================= */
 /* Bounds of one channel of a value while the program runs (parameters in their ranges, SR up to
- * max_sr); false if it cannot bound it. */
-bool range_channel(Node *n, int ch, const Program *p, double max_sr, double *lo, double *hi);
+ * max_sr); false if it cannot bound it, or if that would take more node visits than *visits has
+ * left (it counts them down). */
+bool range_channel(Node *n, int ch, const Program *p, double max_sr, long *visits, double *lo, double *hi);
 
 /* ============================== check.c: types, rates, widths, cycles ====================== */
 void check_graph(Graph *g);

@@ -503,7 +503,7 @@ static void check_delays(void)
 {
     static const double rates[] = { 8000, 11025, 16000, 22050, 32000, 44100, 48000, 88200, 96000, 176400 };
     int stamp = 1000;
-    long work = 0;
+    long work = 0, range_visits = 20000000L;   /* for all the delays: then their bounds size them */
     for (int i = 0; i < G->nodes.n; i++) {
         Node *n = G->nodes.v[i];
         if (n->op != N_DELAY) continue;
@@ -582,7 +582,7 @@ static void check_delays(void)
             double most = -1;
             for (int ch = 0; ch < len->width; ch++) {
                 double lo, hi;
-                if (!range_channel(len, ch, G->prog, opt.max_sr, &lo, &hi)) { most = -1; break; }
+                if (!range_channel(len, ch, G->prog, opt.max_sr, &range_visits, &lo, &hi)) { most = -1; break; }
                 if (hi > most) most = hi;
             }
             if (most >= 0 && most + 1 < worst) worst = floor(most) + 1;

@@ -8,11 +8,9 @@
 
 #include <math.h>
 
-#define RANGE_WORK 200000         /* node visits per question: a wide graph is refused, not walked */
-
 typedef struct { double lo, hi; } Iv;
 
-static int work;
+static long *budget;              /* node visits left: a wide graph is refused, not walked */
 static const Program *prog;      /* whose parameter ranges */
 
 static bool ok_iv(Iv a) { return !isnan(a.lo) && !isnan(a.hi) && a.lo <= a.hi; }
@@ -40,16 +38,15 @@ static bool arg_range(Node *n, int i, int ch, double max_sr, Iv *out, int depth)
     return range(a, a->width > 1 ? ch : 0, max_sr, out, depth + 1);
 }
 
-static bool binop_range(int op, Iv a, Iv b, bool ints, Iv *out)
+static bool binop_range(int op, Iv a, Iv b, Iv *out)
 {
     switch (op) {
     case OP_ADD: *out = iv(a.lo + b.lo, a.hi + b.hi); return true;
     case OP_SUB: *out = iv(a.lo - b.hi, a.hi - b.lo); return true;
     case OP_MUL: *out = hull4(a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi); return true;
-    case OP_DIV:
+    case OP_DIV:             /* always in floats, as fold.c and the generated code divide */
         if (b.lo <= 0 && b.hi >= 0) return false;
         *out = hull4(a.lo / b.lo, a.lo / b.hi, a.hi / b.lo, a.hi / b.hi);
-        if (ints) *out = iv(to_int(out->lo), to_int(out->hi));
         return true;
     case OP_LT: case OP_LE: case OP_GT: case OP_GE: case OP_EQ: case OP_NE: case OP_AND: case OP_OR:
         *out = iv(0, 1);
@@ -95,7 +92,7 @@ static bool call_range(Node *n, int ch, double max_sr, Iv *out, int depth)
 
 static bool range(Node *n, int ch, double max_sr, Iv *out, int depth)
 {
-    if (++work > RANGE_WORK || depth > 10000 || n->mark == -8) return false;   /* -8: a cycle */
+    if (--*budget < 0 || depth > 10000 || n->mark == -8) return false;   /* -8: a cycle */
     int saved = n->mark;
     bool ok = true;
     n->mark = -8;
@@ -120,7 +117,7 @@ static bool range(Node *n, int ch, double max_sr, Iv *out, int depth)
     case N_BINOP: {
         Iv a, b;
         ok = arg_range(n, 0, ch, max_sr, &a, depth) && arg_range(n, 1, ch, max_sr, &b, depth)
-             && binop_range(n->index, a, b, n->args[0]->is_int && n->args[1]->is_int, out);
+             && binop_range(n->index, a, b, out);
         break;
     }
     case N_UNOP: {
@@ -136,10 +133,10 @@ static bool range(Node *n, int ch, double max_sr, Iv *out, int depth)
     return ok && ok_iv(*out);
 }
 
-bool range_channel(Node *n, int ch, const Program *p, double max_sr, double *lo, double *hi)
+bool range_channel(Node *n, int ch, const Program *p, double max_sr, long *visits, double *lo, double *hi)
 {
     Iv r;
-    work = 0;
+    budget = visits;
     prog = p;
     if (!range(n, ch, max_sr, &r, 0)) return false;
     *lo = r.lo;

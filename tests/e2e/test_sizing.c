@@ -54,6 +54,16 @@ Test(sizing, a_moving_delay_is_sized_by_its_range)
     cr_expect_eq(n, 3000);
     cr_expect_leq(worst, 1e-7, "delayed by 1000 samples: max error %g", worst);
 
+    /* `/` divides in floats, 1 / 2 too: the range of p (1 / 2) reaches 500. */
+    float *h = render(d, "half", "param p = 100 [0, 1000]\ncount = count@1 + 1\n"
+                                 "output out = count@(p * (1 / 2), max: 1s) / 65536\n",
+                      "--duration 1000 -p p=1000", &n, &c);
+    cr_expect_eq(n, 1000);
+    worst = 0;
+    for (sf_count_t i = 0; i < n; i++)
+        worst = fmax(worst, fabs(h[i] - (i >= 500 ? (double)(i - 499) / 65536 : 0)));
+    cr_expect_leq(worst, 1e-7, "delayed by 1000 / 2 samples: max error %g", worst);
+
     /* A length read from the input has no range: the bound sizes the line. */
     cr_assert_eq(write_file(fmt_str("%s/in.agraph", d), "input (x, t)\noutput out = x@(t * 100, max: 10ms)\n"), 0);
     run_result r = run_cmd(60, "./build/agraphc %s/in.agraph --emit-c %s/in.c", d, d);
@@ -90,6 +100,7 @@ Test(sizing, harmonics_share_one_smoother_and_stay_in_tune)
     float *z = render(d, "one", "param t = 100ms [0ms, 500ms]\ncount = count@1 + 1\n"
                                 "output out = count@(t, max: 500ms) / 65536\n",
                       "--duration 13000 -p t=250ms", &n, &c);
+    cr_expect_eq(n, 13000);
     worst = 0;
     for (sf_count_t i = 0; i < n; i++) {
         double want = i >= 12000 ? (double)(i - 11999) / 65536 : 0;
@@ -110,6 +121,7 @@ Test(sizing, lines_side_by_side_are_skewed_and_still_exact)
     char *c;
     float *v = render(d, "three", src, "--duration 2000", &n, &c);
     cr_assert(c);
+    cr_expect_eq(n, 2000);
     cr_expect(strstr(c, "(iota + 16u)") && strstr(c, "(iota + 32u)"), "no skewed lines:\n%s", c);
     double worst = 0;
     static const int len[3] = { 700, 600, 500 }, mul[3] = { 1, 2, 3 };
