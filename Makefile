@@ -32,7 +32,7 @@ COMPILER_MAIN = $(B)/compiler/main.o
 RT_OBJS = $(B)/runtime/main.o $(B)/runtime/cli.o $(B)/runtime/offline.o \
     $(B)/runtime/params.o $(B)/runtime/outfile.o $(B)/runtime/probefile.o \
     $(B)/runtime/live.o $(B)/runtime/control.o $(B)/runtime/commands.o $(B)/runtime/soundfiles.o
-RT_HEADERS = runtime/agraph_program.h runtime/agraph_units.h runtime/agraph_runtime.h \
+RT_HEADERS = runtime/agraph_program.h runtime/agraph_units.h runtime/agraph_json.h runtime/agraph_runtime.h \
     runtime/agraph_control.h
 
 all: $(B)/agraphc $(B)/libagraph.a $(B)/libagraph.so examples/room.wav
@@ -58,6 +58,9 @@ LEMPAR = /usr/share/lemon/lempar.c
 $(B)/compiler/parse.c $(B)/compiler/parse.h: compiler/parse.y | $(B)/compiler
 	lemon -q -T$(LEMPAR) -d$(B)/compiler compiler/parse.y
 	touch $(B)/compiler/parse.c $(B)/compiler/parse.h
+
+# The JSON strings' rules are shared with the runtime.
+$(B)/compiler/emit_lib.o $(B)/compiler/lex.o: runtime/agraph_json.h
 
 $(B)/compiler/parse.o: $(B)/compiler/parse.c compiler/agraph.h compiler/build_ast.h | $(B)/compiler
 	$(CC) $(ALL_CFLAGS) -Wno-unused -Icompiler -I$(B)/compiler -Iruntime -c -o $@ $<

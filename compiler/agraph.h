@@ -187,7 +187,6 @@ extern Options opt;
 
 /* Read the main file and, transitively, every import; returns the main module. */
 Module *load_program(const char *path);
-Module *load_source(const char *path, const char *text);  /* for tests */
 Module *load_source_bytes(const char *path, const char *bytes, size_t len);  /* for the fuzzers */
 extern Vec all_modules;   /* Module*, dependencies before dependents, main last */
 
@@ -530,6 +529,11 @@ const char *c_ident(const char *s);
 const char *c_string(const char *s);
 
 /* ============================== build.c: system C compiler ================================= */
+/* What goes into one output file: the runtime's C, or a library's .c or .h. */
+typedef enum { OUT_C, OUT_LIB_C, OUT_LIB_H } OutKind;
+/* Write that text, with prefix as its names' prefix, to path ("-": standard output) through a
+ * temporary file renamed into place; 0 on success, else an error has been reported. */
+int write_emitted(OutKind kind, Ir *ir, const char *path, const char *prefix);
 /* Compile the C file into an executable linked with the runtime; 0 on success. */
 int build_executable(const char *c_path, const char *exe_path, bool fftw);
 /* Run a C compiler (argv, without the final NULL) on generated code; 0 on success, else an error

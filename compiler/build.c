@@ -109,3 +109,42 @@ int run_c_compiler(Vec *args, const char *c_path)
     }
     return 0;
 }
+
+/* ---- writing generated code ---------------------------------------------------------------- */
+
+static void emit_kind(FILE *f, OutKind kind, Ir *ir, const char *prefix)
+{
+    if (kind == OUT_C) emit_c(f, ir, prefix);
+    else if (kind == OUT_LIB_C) emit_c_lib(f, ir, prefix, arena_printf("%s.h", prefix));
+    else emit_lib_header(f, ir, prefix);
+}
+
+int write_emitted(OutKind kind, Ir *ir, const char *path, const char *prefix)
+{
+    if (strcmp(path, "-") == 0) {
+        emit_kind(stdout, kind, ir, prefix);
+        return fflush(stdout) == 0 ? 0 : 1;
+    }
+    char *tmp = arena_printf("%s.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        error(no_loc, "cannot write '%s': %s", path, strerror(errno));
+        return 1;
+    }
+    FILE *f = fdopen(fd, "w");
+    emit_kind(f, kind, ir, prefix);
+    bool bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        unlink(tmp);
+        error(no_loc, "cannot write '%s': %s", path, strerror(errno));
+        return 1;
+    }
+    fchmod(fd, 0644);
+    chmod(tmp, 0644);
+    if (rename(tmp, path) != 0) {
+        unlink(tmp);
+        error(no_loc, "cannot write '%s': %s", path, strerror(errno));
+        return 1;
+    }
+    return 0;
+}

@@ -3,6 +3,7 @@
  * an agraph_program descriptor). emit_c.c writes the rest of NAME.c. docs/embedding.md is the
  * reference for what is written here. */
 #include "agraph.h"
+#include "agraph_json.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -45,53 +46,11 @@ static const char *in_comment(const char *s)
     return t;
 }
 
-/* The length of the well-formed UTF-8 sequence at c (1 to 4), or 0 if it is not one (a stray
- * continuation byte, a truncated or overlong sequence, a surrogate, beyond U+10FFFF). A NUL ends a
- * sequence early, so this never reads past the string. */
-static int utf8_length(const unsigned char *c)
-{
-    int n = c[0] < 0x80 ? 1 : c[0] >= 0xc2 && c[0] <= 0xdf ? 2 : c[0] >= 0xe0 && c[0] <= 0xef ? 3
-          : c[0] >= 0xf0 && c[0] <= 0xf4 ? 4 : 0;
-    for (int i = 1; i < n; i++)
-        if ((c[i] & 0xc0) != 0x80) return 0;
-    if (n == 3 && ((c[0] == 0xe0 && c[1] < 0xa0) || (c[0] == 0xed && c[1] >= 0xa0))) return 0;
-    if (n == 4 && ((c[0] == 0xf0 && c[1] < 0x90) || (c[0] == 0xf4 && c[1] >= 0x90))) return 0;
-    return n;
-}
-
-/* s as a JSON string that is also safe as a JavaScript literal and inside an HTML <script> (the
- * description reaches pages through --emit-wasm and the notebook's browser mode): names, labels
- * and paths come from source files and file names, so quotes and backslashes are escaped, control
- * characters (and DEL) become \u00XX, <, > and & become \u003c \u003e \u0026, U+2028 and U+2029
- * (line ends to JavaScript) are escaped, and bytes that are not UTF-8 become U+FFFD. The same rules
- * as the runtime's --info (runtime/params.c json_string). */
+/* s as a JSON string (runtime/agraph_json.h: safe in JavaScript and HTML too). */
 static const char *json_str(const char *s)
 {
-    char *out = arena_alloc(strlen(s) * 6 + 3);   /* at most 6 characters out per byte in */
-    size_t k = 0;
-    out[k++] = '"';
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p >= 0x80) {
-            int n = utf8_length(p);
-            if (n == 0) k += (size_t)sprintf(out + k, "\\ufffd");
-            else if (n == 3 && p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9))
-                k += (size_t)sprintf(out + k, "\\u%04x", p[2] == 0xa8 ? 0x2028 : 0x2029);
-            else {
-                memcpy(out + k, p, (size_t)n);
-                k += (size_t)n;
-            }
-            if (n > 1) p += n - 1;
-        } else if (*p == '"' || *p == '\\') {
-            out[k++] = '\\';
-            out[k++] = (char)*p;
-        } else if (*p < 0x20 || *p == 0x7f || *p == '<' || *p == '>' || *p == '&') {
-            k += (size_t)sprintf(out + k, "\\u%04x", *p);
-        } else {
-            out[k++] = (char)*p;
-        }
-    }
-    out[k++] = '"';
-    out[k] = 0;
+    char *out = arena_alloc(AGRAPH_JSON_ROOM(s));
+    agraph_json_quote(out, s);
     return out;
 }
 

@@ -2,6 +2,7 @@
  * It pushes tokens into the Lemon parser one at a time (STYLE.md §7). Newlines end statements,
  * except inside ( ) and [ ], after an operator or comma, and before a line that opens with `|>`. */
 #include "agraph.h"
+#include "agraph_json.h"
 #include "parse.h"
 
 #include <math.h>
@@ -189,19 +190,6 @@ static Token number(Lexer *L, const char *s, const char *e)
     return t;
 }
 
-/* The length of the well-formed UTF-8 sequence at c, ending before e (1 to 4), or 0. */
-static int utf8_length(const unsigned char *c, const unsigned char *e)
-{
-    int n = c[0] < 0x80 ? 1 : c[0] >= 0xc2 && c[0] <= 0xdf ? 2 : c[0] >= 0xe0 && c[0] <= 0xef ? 3
-          : c[0] >= 0xf0 && c[0] <= 0xf4 ? 4 : 0;
-    if (e - c < n) return 0;
-    for (int i = 1; i < n; i++)
-        if ((c[i] & 0xc0) != 0x80) return 0;
-    if (n == 3 && ((c[0] == 0xe0 && c[1] < 0xa0) || (c[0] == 0xed && c[1] >= 0xa0))) return 0;
-    if (n == 4 && ((c[0] == 0xf0 && c[1] < 0x90) || (c[0] == 0xf4 && c[1] >= 0x90))) return 0;
-    return n;
-}
-
 static Token string(Lexer *L, const char *s, const char *e)
 {
     Token t = tok_at(L, s, e);
@@ -222,7 +210,8 @@ static Token string(Lexer *L, const char *s, const char *e)
             }
         } else if ((unsigned char)*p >= 0x80) {
             /* Strings are labels, shown in a terminal, a notebook, JSON: UTF-8 text only. */
-            int k = utf8_length((const unsigned char *)p, (const unsigned char *)e - 1);
+            /* the closing quote is not a continuation byte: the sequence ends before it */
+            int k = agraph_utf8_length((const unsigned char *)p);
             if (k == 0) {
                 Token bt = tok_at(L, p, p + 1);
                 fatal(bt.loc, "byte 0x%02x in this string is not UTF-8 text (save the file as UTF-8)",

@@ -173,11 +173,6 @@ static Module *load(const char *path, const Src *given)
 
 Module *load_program(const char *path) { return load(path, NULL); }
 
-Module *load_source(const char *path, const char *text)
-{
-    return load_source_bytes(path, text, strlen(text));
-}
-
 /* As if read from a file: the bytes may hold NULs (the lexer reports them), as read_whole keeps. */
 Module *load_source_bytes(const char *path, const char *bytes, size_t len)
 {

@@ -221,69 +221,43 @@ static int arith(int op, int a, int b, Node *from)
 }
 
 /* A control-rate float value as m core + d, with m and d fixed for the run (constants or
- * init-rate values) and core the control-rate value they scale: k f / SR is (k / SR) f + 0. */
-static int linear_core(int id, int *m, int *d, Node *from)
+ * init-rate values) and core the control-rate value they scale: k f / SR is (k / SR) f + 0. With
+ * m and d NULL, only the core is found (count_smoothed, before lowering); otherwise m and d are
+ * lowered, composed from the inside out. */
+#define LINEAR_DEPTH 1000
+static Node *linear(Node *n, int *m, int *d, int depth)
 {
-    Ins *x = I(id);
-    if (x->op != I_BINOP || x->nargs != 2 || x->type != T_FLOAT) return id;
-    int a = x->a[0], b = x->a[1], op = x->aux;
-    if (I(a)->type != T_FLOAT || I(b)->type != T_FLOAT) return id;
-    bool fixed_a = I(a)->rate <= R_INIT, fixed_b = I(b)->rate <= R_INIT;
-    if (fixed_a == fixed_b) return id;
-    int c = fixed_a ? a : b, v = fixed_a ? b : a, core;
+    while (n->op == N_DEF && n->nargs == 1 && n->args[0] && n->args[0]->width == n->width) n = n->args[0];
+    if (depth > LINEAR_DEPTH || n->op != N_BINOP || n->type != T_FLOAT || n->width != 1) return n;
+    Node *a = n->args[0], *b = n->args[1];
+    bool fixed_a = a->rate <= R_INIT, fixed_b = b->rate <= R_INIT;
+    int op = n->index;
+    if (fixed_a == fixed_b || !(op == OP_MUL || op == OP_ADD || op == OP_SUB || (op == OP_DIV && fixed_b)))
+        return n;
+    Node *core = linear(fixed_a ? b : a, m, d, depth + 1);
+    if (!m) return core;
+    int c = cast(lower(fixed_a ? a : b, 0), T_FLOAT);
     switch (op) {
     case OP_MUL:             /* c v */
-        core = linear_core(v, m, d, from);
-        *m = arith(OP_MUL, *m, c, from);
-        *d = arith(OP_MUL, *d, c, from);
-        return core;
+        *m = arith(OP_MUL, *m, c, n);
+        *d = arith(OP_MUL, *d, c, n);
+        break;
     case OP_DIV:             /* v / c (c / v is not linear in v) */
-        if (fixed_a) return id;
-        core = linear_core(v, m, d, from);
-        *m = arith(OP_DIV, *m, c, from);
-        *d = arith(OP_DIV, *d, c, from);
-        return core;
+        *m = arith(OP_DIV, *m, c, n);
+        *d = arith(OP_DIV, *d, c, n);
+        break;
     case OP_ADD:             /* v + c */
-        core = linear_core(v, m, d, from);
-        *d = arith(OP_ADD, *d, c, from);
-        return core;
-    case OP_SUB:             /* v - c, or c - v */
-        core = linear_core(v, m, d, from);
+        *d = arith(OP_ADD, *d, c, n);
+        break;
+    default:                 /* v - c, or c - v */
         if (fixed_b) {
-            *d = arith(OP_SUB, *d, c, from);
+            *d = arith(OP_SUB, *d, c, n);
         } else {
-            *m = arith(OP_SUB, konst(0, T_FLOAT), *m, from);
-            *d = arith(OP_SUB, c, *d, from);
+            *m = arith(OP_SUB, konst(0, T_FLOAT), *m, n);
+            *d = arith(OP_SUB, c, *d, n);
         }
-        return core;
-    default:
-        return id;
     }
-}
-
-/* The smoothed version of a control-rate value (one smoother per value). A one-pole smoother is
- * linear and starts at its target, so smoothing m x + d (m and d fixed for the run) is m times x
- * smoothed, plus d: the 64 harmonics k f / SR of an oscillator bank share f's one smoother. */
-static int smooth_value(int id, Node *from);
-
-/* The same decomposition on the graph, before lowering: the control-rate value a smoothed one
- * scales and shifts (the value itself if none). */
-static Node *node_core(Node *n)
-{
-    for (int depth = 0; depth < 1000; depth++) {
-        if (n->op == N_DEF && n->nargs == 1 && n->args[0] && n->args[0]->width == n->width) {
-            n = n->args[0];
-            continue;
-        }
-        if (n->op != N_BINOP || n->type != T_FLOAT || n->width != 1) return n;
-        Node *a = n->args[0], *b = n->args[1];
-        bool fixed_a = a->rate <= R_INIT, fixed_b = b->rate <= R_INIT;
-        int op = n->index;
-        if (fixed_a == fixed_b || !(op == OP_MUL || op == OP_ADD || op == OP_SUB || (op == OP_DIV && fixed_b)))
-            return n;
-        n = fixed_a ? b : a;
-    }
-    return n;
+    return core;
 }
 
 /* How many smoothed values (distinct control-rate nodes entering audio code) share each core:
@@ -303,36 +277,38 @@ static void count_smoothed(Graph *g)
                 continue;
             if (seen[a->id]) continue;
             seen[a->id] = true;
-            core_users[node_core(a)->id]++;
+            core_users[linear(a, NULL, NULL, 0)->id]++;
         }
     }
 }
 
+/* A smoother of the float value target (one per value). */
+static int smooth_value(int target, Node *from)
+{
+    for (int k = 0; k < IR->smooth_src.n; k++)
+        if (((Ins *)IR->smooth_src.v[k])->id == target) return (int)(intptr_t)smooth_list.v[k];
+    Ins s = mk(I_SMOOTH, IR->n_smooth, T_FLOAT, from);
+    s.a[0] = target;
+    s.nargs = 1;
+    int sid = emit(s);
+    IR->n_smooth++;
+    vec_push(&IR->smooth_src, I(target));
+    vec_push(&smooth_list, (void *)(intptr_t)sid);
+    return sid;
+}
+
+/* The smoothed version of a control-rate value. A one-pole smoother is linear and starts at its
+ * target, so smoothing m x + d (m and d fixed for the run) is m times x smoothed, plus d: the 64
+ * harmonics k f / SR of an oscillator bank share f's one smoother. */
 static int smooth(int id, Node *from)
 {
     int target = cast(id, T_FLOAT);
-    if (!from || core_users[node_core(from)->id] < 2) return smooth_value(target, from);
+    if (!from || from->width != 1 || core_users[linear(from, NULL, NULL, 0)->id] < 2)
+        return smooth_value(target, from);
     int m = konst(1, T_FLOAT), d = konst(0, T_FLOAT);
-    int core = linear_core(target, &m, &d, from);
+    int core = cast(lower(linear(from, &m, &d, 0), 0), T_FLOAT);
     if (core == target) return smooth_value(target, from);
     return arith(OP_ADD, arith(OP_MUL, smooth_value(core, from), m, from), d, from);
-}
-
-static int smooth_value(int id, Node *from)
-{
-    {
-        int target = cast(id, T_FLOAT);
-        for (int k = 0; k < IR->smooth_src.n; k++)
-            if (((Ins *)IR->smooth_src.v[k])->id == target) return (int)(intptr_t)smooth_list.v[k];
-        Ins s = mk(I_SMOOTH, IR->n_smooth, T_FLOAT, from);
-        s.a[0] = target;
-        s.nargs = 1;
-        int sid = emit(s);
-        IR->n_smooth++;
-        vec_push(&IR->smooth_src, I(target));
-        vec_push(&smooth_list, (void *)(intptr_t)sid);
-        return sid;
-    }
 }
 
 /* A control value that follows a parameter enters audio code through a smoother. */
@@ -664,20 +640,6 @@ Ir *lower_graph(Graph *g)
         int need = l->max_len + 2;
         l->size = 1;
         while (l->size < need) l->size <<= 1;
-    }
-    /* Power-of-two lines all start on the same cache set and, written at the same index every
-     * sample, would evict each other: each is written 16 elements (64 bytes) further along than
-     * the one before. A line alone, or one of 16 elements or fewer, keeps 0. */
-    int arrays = 0, n_arrays = 0;
-    for (int i = 0; i < IR->lines.n; i++) {
-        DelayLine *l = IR->lines.v[i];
-        n_arrays += l->src >= 0 && !l->scalar;
-    }
-    for (int i = 0; i < IR->lines.n; i++) {
-        DelayLine *l = IR->lines.v[i];
-        l->skew = 0;
-        if (l->src < 0 || l->scalar || n_arrays < 2) continue;
-        l->skew = (16 * arrays++) & (l->size - 1);
     }
     return IR;
 }

@@ -77,50 +77,9 @@ static const char *stem_of(const char *path)
     return dot && dot != b ? arena_strndup(b, (size_t)(dot - b)) : b;
 }
 
-/* What goes into one output file: the runtime's C, or a library's .c or .h. */
-typedef enum { OUT_C, OUT_LIB_C, OUT_LIB_H } OutKind;
-
-static void emit_kind(FILE *f, OutKind kind, Ir *ir, const char *prefix)
-{
-    if (kind == OUT_C) emit_c(f, ir, prefix);
-    else if (kind == OUT_LIB_C) emit_c_lib(f, ir, prefix, arena_printf("%s.h", prefix));
-    else emit_lib_header(f, ir, prefix);
-}
-
-/* Write the text to `path` through a temporary file renamed into place. */
-static int write_out(OutKind kind, Ir *ir, const char *path, const char *prefix)
-{
-    if (strcmp(path, "-") == 0) {
-        emit_kind(stdout, kind, ir, prefix);
-        return fflush(stdout) == 0 ? 0 : 1;
-    }
-    char *tmp = arena_printf("%s.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        error(no_loc, "cannot write '%s': %s", path, strerror(errno));
-        return 1;
-    }
-    FILE *f = fdopen(fd, "w");
-    emit_kind(f, kind, ir, prefix);
-    bool bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        unlink(tmp);
-        error(no_loc, "cannot write '%s': %s", path, strerror(errno));
-        return 1;
-    }
-    fchmod(fd, 0644);
-    chmod(tmp, 0644);
-    if (rename(tmp, path) != 0) {
-        unlink(tmp);
-        error(no_loc, "cannot write '%s': %s", path, strerror(errno));
-        return 1;
-    }
-    return 0;
-}
-
 static int write_c(Ir *ir, const char *path, const char *prefix)
 {
-    return write_out(OUT_C, ir, path, prefix);
+    return write_emitted(OUT_C, ir, path, prefix);
 }
 
 /* --emit-lib NAME: NAME.h, then NAME.c (which includes it by its base name); the exported names
@@ -137,8 +96,8 @@ static int write_lib(Ir *ir, const char *name)
               "(try '%s')", base, prefix);
         return 1;
     }
-    if (write_out(OUT_LIB_H, ir, arena_printf("%s.h", name), prefix)) return 1;
-    return write_out(OUT_LIB_C, ir, arena_printf("%s.c", name), prefix);
+    if (write_emitted(OUT_LIB_H, ir, arena_printf("%s.h", name), prefix)) return 1;
+    return write_emitted(OUT_LIB_C, ir, arena_printf("%s.c", name), prefix);
 }
 
 typedef struct { int argc; char **argv; int rc; } Job;

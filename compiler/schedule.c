@@ -14,6 +14,24 @@ static void mark(int id, Vec *work)
     vec_push(work, x);
 }
 
+/* Power-of-two lines all start on the same cache set and, written at the same index every sample,
+ * would evict each other: each live one is written 16 elements (64 bytes) further along than the
+ * one before. A line alone keeps 0. */
+static void skew_lines(Ir *ir)
+{
+    int arrays = 0, n_arrays = 0;
+    for (int i = 0; i < ir->lines.n; i++) {
+        DelayLine *l = ir->lines.v[i];
+        n_arrays += l->src >= 0 && !l->scalar;
+    }
+    for (int i = 0; i < ir->lines.n; i++) {
+        DelayLine *l = ir->lines.v[i];
+        l->skew = 0;
+        if (l->src < 0 || l->scalar || n_arrays < 2) continue;
+        l->skew = (16 * arrays++) & (l->size - 1);
+    }
+}
+
 void schedule_ir(Ir *ir)
 {
     IR = ir;
@@ -71,4 +89,5 @@ void schedule_ir(Ir *ir)
         Ins *y = ir->smooth_src.v[i];
         if (y->rate == R_INIT) y->stored = true;
     }
+    skew_lines(ir);
 }

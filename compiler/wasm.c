@@ -20,23 +20,6 @@ static int put_text(const char *path, const char *text, const char *shown)
     return bad;
 }
 
-static int put_emitted(const char *path, Ir *ir, bool header)
-{
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        error(no_loc, "cannot write '%s': %s", path, strerror(errno));
-        return 1;
-    }
-    if (header) emit_lib_header(f, ir, "agraph_dsp");
-    else emit_c_lib(f, ir, "agraph_dsp", "agraph_dsp.h");
-    bool bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        error(no_loc, "cannot write '%s': %s", path, strerror(errno));
-        return 1;
-    }
-    return 0;
-}
-
 /* The wasm C compiler: $AGRAPH_WASM_CC, else clang-14 (Debian 12's), else clang. */
 static const char *wasm_cc(void)
 {
@@ -64,7 +47,8 @@ int build_wasm(Ir *ir, const char *name)
     bool own_fft = opt.builtin_fft;
     opt.builtin_fft = true;              /* no FFTW in a browser */
     /* the wrapper first: an output folder that cannot be written fails here, before clang runs */
-    int rc = put_text(tmp_js, agraph_worklet_text, js) || put_emitted(h, ir, true) || put_emitted(c, ir, false) ||
+    int rc = put_text(tmp_js, agraph_worklet_text, js) || write_emitted(OUT_LIB_H, ir, h, "agraph_dsp") ||
+             write_emitted(OUT_LIB_C, ir, c, "agraph_dsp") ||
              put_text(glue, agraph_wasm_glue_text, glue);
     opt.builtin_fft = own_fft;
 

@@ -26,7 +26,6 @@ typedef struct agraph_param_info {
     double min, max, def;
 } agraph_param_info;
 
-/* A probe: an analysis value the program publishes once per processed block. */
 /* A sound file a table is loaded from. */
 typedef struct agraph_file_info {
     const char *table;    /* the table's name in the source (the --table NAME=FILE override) */
@@ -35,6 +34,7 @@ typedef struct agraph_file_info {
     int frames;           /* the most samples the table holds */
 } agraph_file_info;
 
+/* A probe: an analysis value the program publishes once per processed block. */
 typedef struct agraph_probe_info {
     const char *name;
     int width;            /* number of floats in one snapshot */

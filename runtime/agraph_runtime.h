@@ -118,6 +118,14 @@ int agraph_param_index(const agraph_program *prog, const char *name);
 /* The shortest decimal text that reads back as v ("440", "0.1", "1e-05"). */
 void agraph_format_number(char *buf, size_t size, double v);
 
+#define AGRAPH_STATE_ALIGN 64   /* agraph_program.h: states are aligned to 64 bytes */
+
+/* A new state for prog at sample_rate, aligned as the ABI asks: initialised, the --param values
+ * set, the sound files loaded. NULL after printing an error; a rate init refuses is named, with
+ * rate_hint after it (" (choose another with --sr)"). free() it. */
+void *agraph_start_state(const agraph_program *prog, double sample_rate, const agraph_options *opt,
+                         const char *rate_hint);
+
 /* The parameter table as a JSON array of objects (--list-params). */
 void agraph_print_params_json(const agraph_program *prog, FILE *f);
 void agraph_print_info_json(const agraph_program *prog, FILE *f);   /* --info */

@@ -59,14 +59,21 @@ static void format_param(char *buf, size_t size, const agraph_program *prog, int
     snprintf(buf, size, "%s%s", num, prog->params[i].unit ? prog->params[i].unit : "");
 }
 
+/* "level, peak, f0": the program's probes, for messages. */
+static void probe_names(const agraph_program *prog, char *known, size_t size)
+{
+    size_t n = 0;
+    known[0] = 0;
+    for (int i = 0; i < prog->n_probes && n < size; i++)
+        n += (size_t)snprintf(known + n, size - n, "%s%s", i ? ", " : "", prog->probes[i].name);
+}
+
 static int find_probe(const agraph_program *prog, const char *name)
 {
     for (int i = 0; i < prog->n_probes; i++)
         if (strcmp(prog->probes[i].name, name) == 0) return i;
-    char known[512] = "";
-    size_t n = 0;
-    for (int i = 0; i < prog->n_probes && n < sizeof known; i++)
-        n += (size_t)snprintf(known + n, sizeof known - n, "%s%s", i ? ", " : "", prog->probes[i].name);
+    char known[512];
+    probe_names(prog, known, sizeof known);
     if (prog->n_probes == 0) agraph_error("unknown probe '%s' (the program has no probes)", name);
     else agraph_error("unknown probe '%s' (probes: %s)", name, known);
     return -1;
@@ -161,10 +168,8 @@ static int cmd_probe(agraph_control *c, const words *w, FILE *out, char *msg, si
 {
     const agraph_program *prog = c->prog;
     if (w->n != 2) {
-        char known[512] = "";
-        size_t n = 0;
-        for (int i = 0; i < prog->n_probes && n < sizeof known; i++)
-            n += (size_t)snprintf(known + n, sizeof known - n, "%s%s", i ? ", " : "", prog->probes[i].name);
+        char known[512];
+        probe_names(prog, known, sizeof known);
         snprintf(msg, size, "probe needs one NAME: probe NAME (%s%s)",
                  prog->n_probes ? "probes: " : "the program has no probes", known);
         return answer_error(out, msg);

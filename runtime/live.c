@@ -32,7 +32,6 @@
 
 #include "agraph_runtime.h"
 
-#define STATE_ALIGN 64
 #define WAIT_MS 20                /* how often the main thread looks for a reason to stop */
 #define STEREO 2                  /* a mono program plays on both channels of a stereo device */
 #define DEBUG_ENV "AGRAPH_AUDIO_DEBUG"  /* set: let ALSA and JACK print their own diagnostics */
@@ -182,6 +181,12 @@ static int jack_server_listening(void)
     close(fd);
     return ok;
 }
+
+/* PortAudio came up without JACK while a JACK server is listening. */
+static int jack_left_out(void)
+{
+    return Pa_HostApiTypeIdToHostApiIndex(paJACK) < 0 && jack_server_listening();
+}
 #endif
 
 static int jack_refused;          /* a JACK server is running and would not let PortAudio in */
@@ -194,21 +199,18 @@ static int start_portaudio(const char *client_name)
     quiet_libraries();
     PaError err = Pa_Initialize();
 #ifdef HAVE_PA_JACK
-    /* PortAudio leaves JACK out when its one jack_client_open fails, which a busy server can
-     * make it do (a reply later than JACK's socket time-out): while a server is listening, ask
-     * again for a while before going on without it. */
-    struct timespec t0, t;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    while (err == paNoError && Pa_HostApiTypeIdToHostApiIndex(paJACK) < 0 && jack_server_listening()
-           && (clock_gettime(CLOCK_MONOTONIC, &t), (double)(t.tv_sec - t0.tv_sec)
-               + (double)(t.tv_nsec - t0.tv_nsec) * 1e-9 < JACK_RETRY_S)) {
+    /* PortAudio leaves JACK out when its one jack_client_open fails, as it has against a
+     * running server on a busy machine: while a server is listening, ask again for a while
+     * before going on without it. */
+    uint64_t t0 = now_ns();
+    while (err == paNoError && jack_left_out() && now_ns() - t0 < (uint64_t)(JACK_RETRY_S * 1e9)) {
         Pa_Terminate();
         struct timespec ts = { 0, JACK_RETRY_MS * 1000000L };
         nanosleep(&ts, NULL);
         jack_said[0] = 0;
         err = Pa_Initialize();
     }
-    if (err == paNoError && Pa_HostApiTypeIdToHostApiIndex(paJACK) < 0 && jack_server_listening()) {
+    if (err == paNoError && jack_left_out()) {
         const char *name = getenv("JACK_DEFAULT_SERVER");
         jack_refused = 1;
         agraph_warning("the JACK server '%s' is running but PortAudio could not connect to it%s%s%s",
@@ -389,30 +391,6 @@ static void stream_params(const live *L, PaStreamParameters *in, PaStreamParamet
     }
 }
 
-/* Allocate and prepare the program's state at the stream's rate, with the --param values. */
-static int prepare_state(live *L)
-{
-    const agraph_program *prog = L->prog;
-    size_t bytes = (prog->state_size + STATE_ALIGN) / STATE_ALIGN * STATE_ALIGN;
-    L->state = aligned_alloc(STATE_ALIGN, bytes);
-    if (!L->state) {
-        agraph_error("out of memory (state of %zu bytes)", prog->state_size);
-        return -1;
-    }
-    memset(L->state, 0, bytes);
-    if (prog->init(L->state, L->sample_rate) != 0) {
-        char rate[32], max[32];
-        agraph_format_number(rate, sizeof rate, L->sample_rate);
-        agraph_format_number(max, sizeof max, prog->max_sample_rate);
-        agraph_error("sample rate %s is above the program's maximum %s (choose another with --sr)",
-                     rate, max);
-        return -1;
-    }
-    for (int i = 0; i < L->opt->n_params; i++)
-        prog->set_param(L->state, L->opt->params[i].index, L->opt->params[i].value);
-    return agraph_load_files(prog, L->state, L->sample_rate, L->opt);
-}
-
 static void describe_start(const live *L)
 {
     const PaStreamInfo *info = Pa_GetStreamInfo(L->stream);
@@ -463,18 +441,24 @@ static void report(const live *L, const char *stopped_by)
  * the server was killed, and no callback comes again. So no callback for STALL_S seconds (or
  * four blocks, if longer) counts as the stream having stopped. */
 #define STALL_S 2.0
+/* Block (SIG_BLOCK) or take (SIG_UNBLOCK) the signals that stop a live run, in this thread. */
+static void stop_signals(int how)
+{
+    sigset_t stops;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGINT);
+    sigaddset(&stops, SIGTERM);
+    sigaddset(&stops, SIGHUP);
+    pthread_sigmask(how, &stops, NULL);
+}
+
 static const char *wait_for_stop(live *L)
 {
     uint64_t last_blocks = 0;
     double last_change = 0, waited = 0;
     double block_s = L->opt->block_given ? L->opt->block / L->sample_rate : 0;
     double stall_s = 4 * block_s > STALL_S ? 4 * block_s : STALL_S;
-    sigset_t stops;
-    sigemptyset(&stops);
-    sigaddset(&stops, SIGINT);
-    sigaddset(&stops, SIGTERM);
-    sigaddset(&stops, SIGHUP);
-    pthread_sigmask(SIG_UNBLOCK, &stops, NULL);
+    stop_signals(SIG_UNBLOCK);
     for (;;) {
         int sig = agraph_stop_signal();
         if (sig) return agraph_signal_name(sig);
@@ -509,12 +493,7 @@ int agraph_run_live(const agraph_program *prog, const agraph_options *opt)
     agraph_catch_signals();
     signal(SIGPIPE, SIG_IGN);     /* a reader of our answers that went away is not fatal */
     signal(SIGTTIN, SIG_IGN);     /* reading a terminal from the background: EIO, retried */
-    sigset_t stops;
-    sigemptyset(&stops);
-    sigaddset(&stops, SIGINT);
-    sigaddset(&stops, SIGTERM);
-    sigaddset(&stops, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &stops, NULL);
+    stop_signals(SIG_BLOCK);
 
     if (start_portaudio(opt->client_name ? opt->client_name : agraph_progname()) < 0) goto done;
     pa_started = 1;
@@ -533,7 +512,7 @@ int agraph_run_live(const agraph_program *prog, const agraph_options *opt)
         err = paNoError;
         goto done;
     }
-    if (prepare_state(&L) < 0) goto done;
+    if (!(L.state = agraph_start_state(prog, L.sample_rate, opt, " (choose another with --sr)"))) goto done;
     L.limit = opt->duration.given ? agraph_length_frames(opt->duration, L.sample_rate) : -1;
 
     if (agraph_control_init(&L.ctl, prog, L.state) < 0) goto done;
@@ -581,8 +560,8 @@ int agraph_run_live(const agraph_program *prog, const agraph_options *opt)
         goto done;
     }
     if (nonfinite_at)
-        fprintf(stderr, "%s: warning: --nan-guard silenced %lld blocks holding NaN or infinity (the "
-                "first at %.6g s on '%s') and reset the program each time\n", agraph_progname(),
+        agraph_warning("--nan-guard silenced %lld blocks holding NaN or infinity (the first at %.6g s "
+                       "on '%s') and reset the program each time",
                 __atomic_load_n(&L.nonfinite_blocks, __ATOMIC_RELAXED),
                 (double)(nonfinite_at - 1) / L.sample_rate, prog->output_names[L.nonfinite_output]);
     if (!stopped_by) {

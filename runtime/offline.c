@@ -17,7 +17,6 @@
 
 #include "agraph_runtime.h"
 
-#define STATE_ALIGN 64
 #define PROGRESS_AFTER 0.5      /* seconds: a render shorter than this shows no progress bar */
 #define PROGRESS_EVERY 0.1      /* seconds between updates of the bar */
 #define PROGRESS_WIDTH 30       /* characters of the bar itself */
@@ -247,14 +246,10 @@ static int alloc_buffers(render *r)
     r->frames = calloc(block * (size_t)(widest + 1), sizeof(float));
     r->in = calloc((size_t)prog->n_inputs + 1, sizeof *r->in);
     r->out = calloc((size_t)prog->n_outputs + 1, sizeof *r->out);
-    size_t state_bytes = (prog->state_size + STATE_ALIGN) / STATE_ALIGN * STATE_ALIGN;
-    r->state = aligned_alloc(STATE_ALIGN, state_bytes);
-    if (!r->in_buf || !r->out_buf || !r->frames || !r->in || !r->out || !r->state) {
-        agraph_error("out of memory (state of %zu bytes, blocks of %zu frames)",
-                     prog->state_size, block);
+    if (!r->in_buf || !r->out_buf || !r->frames || !r->in || !r->out) {
+        agraph_error("out of memory (blocks of %zu frames)", block);
         return -1;
     }
-    memset(r->state, 0, state_bytes);
     for (int c = 0; c < prog->n_inputs; c++) r->in[c] = r->in_buf + (size_t)c * block;
     for (int c = 0; c < prog->n_outputs; c++) r->out[c] = r->out_buf + (size_t)c * block;
     return 0;
@@ -446,17 +441,8 @@ int agraph_render_offline(const agraph_program *prog, const agraph_options *opt)
     r.sample_rate = r.n_files ? r.inputs[0].info.samplerate : opt->sample_rate;
     if (alloc_buffers(&r) < 0) goto done;
 
-    if (prog->init(r.state, r.sample_rate) != 0) {
-        char rate[32], max[32];
-        agraph_format_number(rate, sizeof rate, r.sample_rate);
-        agraph_format_number(max, sizeof max, prog->max_sample_rate);
-        agraph_error("sample rate %s is above the program's maximum %s%s", rate, max,
-                     r.n_files ? "" : " (choose another with --sr)");
+    if (!(r.state = agraph_start_state(prog, r.sample_rate, opt, r.n_files ? "" : " (choose another with --sr)")))
         goto done;
-    }
-    for (int i = 0; i < opt->n_params; i++)
-        prog->set_param(r.state, opt->params[i].index, opt->params[i].value);
-    if (agraph_load_files(prog, r.state, r.sample_rate, opt) < 0) goto done;
 
     SF_INFO info = { .samplerate = (int)r.sample_rate, .channels = prog->n_outputs, .format = format };
     if (opt->output && !sf_format_check(&info)) {
@@ -498,9 +484,8 @@ int agraph_render_offline(const agraph_program *prog, const agraph_options *opt)
     if (opt->output && agraph_outfile_commit(&r.out_file) < 0) goto done;
     status = AGRAPH_EXIT_OK;
     if (r.nonfinite_blocks)
-        fprintf(stderr, "%s: warning: --nan-guard replaced %lld samples of NaN or infinity with silence "
-                "(in %lld blocks, the first at %.6g s) and reset the program each time\n",
-                agraph_progname(), r.nonfinite_samples, r.nonfinite_blocks,
+        agraph_warning("--nan-guard replaced %lld samples of NaN or infinity with silence (in %lld "
+                       "blocks, the first at %.6g s) and reset the program each time", r.nonfinite_samples, r.nonfinite_blocks,
                 (double)r.first_nonfinite / r.sample_rate);
 
 done:

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "agraph_json.h"
 #include "agraph_runtime.h"
 
 #define UNIT_SPELLING(id, spelling, dim, factor) spelling,
@@ -277,52 +278,45 @@ int agraph_parse_param(const agraph_program *prog, const char *assignment, agrap
     return 0;
 }
 
-/* The length of the well-formed UTF-8 sequence at c (1 to 4), or 0 if it is not one (a stray
- * continuation byte, a truncated or overlong sequence, a surrogate, beyond U+10FFFF). */
-static int utf8_length(const unsigned char *c)
+void *agraph_start_state(const agraph_program *prog, double sample_rate, const agraph_options *opt,
+                         const char *rate_hint)
 {
-    int n = c[0] < 0x80 ? 1 : c[0] >= 0xc2 && c[0] <= 0xdf ? 2 : c[0] >= 0xe0 && c[0] <= 0xef ? 3
-          : c[0] >= 0xf0 && c[0] <= 0xf4 ? 4 : 0;
-    for (int i = 1; i < n; i++)
-        if ((c[i] & 0xc0) != 0x80) return 0;
-    if (n == 3 && ((c[0] == 0xe0 && c[1] < 0xa0) || (c[0] == 0xed && c[1] >= 0xa0))) return 0;
-    if (n == 4 && ((c[0] == 0xf0 && c[1] < 0x90) || (c[0] == 0xf4 && c[1] >= 0x90))) return 0;
-    return n;
+    size_t bytes = (prog->state_size + AGRAPH_STATE_ALIGN) / AGRAPH_STATE_ALIGN * AGRAPH_STATE_ALIGN;
+    void *state = aligned_alloc(AGRAPH_STATE_ALIGN, bytes);
+    if (!state) {
+        agraph_error("out of memory (state of %zu bytes)", prog->state_size);
+        return NULL;
+    }
+    memset(state, 0, bytes);
+    if (prog->init(state, sample_rate) != 0) {
+        char rate[32], max[32];
+        agraph_format_number(rate, sizeof rate, sample_rate);
+        agraph_format_number(max, sizeof max, prog->max_sample_rate);
+        agraph_error("sample rate %s is above the program's maximum %s%s", rate, max, rate_hint);
+        free(state);
+        return NULL;
+    }
+    for (int i = 0; i < opt->n_params; i++)
+        prog->set_param(state, opt->params[i].index, opt->params[i].value);
+    if (agraph_load_files(prog, state, sample_rate, opt) < 0) {
+        free(state);
+        return NULL;
+    }
+    return state;
 }
 
-/* A JSON string that is also safe inside JavaScript and an HTML <script>: names and labels come
- * from source files, so bytes that are not UTF-8 become U+FFFD, and <, >, &, U+2028 and U+2029
- * are escaped. */
+/* s as a JSON string (agraph_json.h: safe in JavaScript and HTML too). */
 static void json_string(FILE *f, const char *s)
 {
-    fputc('"', f);
-    for (const unsigned char *c = (const unsigned char *)(s ? s : ""); *c; c++) {
-        if (*c >= 0x80) {
-            int n = utf8_length(c);
-            if (n == 0) fputs("\\ufffd", f);
-            else if (n == 3 && c[0] == 0xe2 && c[1] == 0x80 && (c[2] == 0xa8 || c[2] == 0xa9))
-                fprintf(f, "\\u%04x", c[2] == 0xa8 ? 0x2028 : 0x2029);
-            else fwrite(c, 1, (size_t)n, f);
-            if (n > 1) c += n - 1;
-            continue;
-        }
-        switch (*c) {
-        case '<': fputs("\\u003c", f); break;
-        case '>': fputs("\\u003e", f); break;
-        case '&': fputs("\\u0026", f); break;
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        case '\b': fputs("\\b", f); break;
-        case '\f': fputs("\\f", f); break;
-        default:
-            if (*c < 0x20 || *c == 0x7f) fprintf(f, "\\u%04x", *c);
-            else fputc(*c, f);
-        }
+    s = s ? s : "";
+    char small[256], *buf = AGRAPH_JSON_ROOM(s) <= sizeof small ? small : malloc(AGRAPH_JSON_ROOM(s));
+    if (!buf) {
+        fputs("\"\"", f);
+        return;
     }
-    fputc('"', f);
+    agraph_json_quote(buf, s);
+    fputs(buf, f);
+    if (buf != small) free(buf);
 }
 
 static void json_number(FILE *f, double v)

@@ -4,6 +4,8 @@
 #endif
 #include "testutil.h"
 
+#include <criterion/criterion.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -162,4 +164,10 @@ char **agraph_files(const char *folder, int *n)
     if (d) closedir(d);
     *n = k;
     return v;
+}
+
+void ran_ok(const char *what, run_result r)
+{
+    cr_assert_eq(r.status, 0, "%s failed (%d):\n%s%s", what, r.status, r.out, r.err);
+    run_free(&r);
 }

@@ -15,6 +15,8 @@ typedef struct {
 /* Run `sh -c cmd` with a time limit in seconds; standard input is /dev/null. */
 run_result run_cmd(double timeout_s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void run_free(run_result *r);
+/* Assert that a command run succeeded (else fail the test with what it printed); free it. */
+void ran_ok(const char *what, run_result r);
 
 /* A fresh scratch folder under build/tmp; the caller need not remove it. */
 const char *scratch_dir(const char *tag);

@@ -17,20 +17,21 @@
 (function (root) {
   'use strict';
 
-  // ---- the processor: this function's text is what the worklet runs ----
-  function defineProcessor(scope) {
-    const MAX_FRAMES = 4096;
-
-    // Imports a WASI module may name (it calls none of them while processing): all answer ENOSYS.
-    function stubImports(mod) {
-      const imports = {};
-      for (const imp of WebAssembly.Module.imports(mod)) {
-        if (imp.kind !== 'function') continue;
-        imports[imp.module] = imports[imp.module] || {};
-        imports[imp.module][imp.name] = () => 52;
-      }
-      return imports;
+  // Imports a WASI module may name (it calls none of them while processing): all answer ENOSYS.
+  // The page uses it, and its text goes to the worklet with the processor's.
+  function stubImports(mod) {
+    const imports = {};
+    for (const imp of WebAssembly.Module.imports(mod)) {
+      if (imp.kind !== 'function') continue;
+      imports[imp.module] = imports[imp.module] || {};
+      imports[imp.module][imp.name] = () => 52;
     }
+    return imports;
+  }
+
+  // ---- the processor: this function's text (and stubImports') is what the worklet runs ----
+  function defineProcessor(scope, stubImports) {
+    const MAX_FRAMES = 4096;
 
     // UTF-8 from memory, NUL-terminated. (TextDecoder is not there in an AudioWorkletGlobalScope.)
     function readString(memory, ptr) {
@@ -104,20 +105,28 @@
         }
       }
 
+      // Views of the program's input and output buffers for blocks of `frames`: made again only
+      // when the memory grows or the block size changes, so process() allocates nothing.
+      views(frames) {
+        const x = this.x, buf = x.memory.buffer;
+        if (this.viewBuffer !== buf || this.viewFrames !== frames) {
+          this.ins = Array.from({ length: this.nIn }, (_, c) => new Float32Array(buf, x.ag_in(this.h, c), frames));
+          this.outs = Array.from({ length: this.nOut }, (_, c) => new Float32Array(buf, x.ag_out(this.h, c), frames));
+          this.viewBuffer = buf;
+          this.viewFrames = frames;
+        }
+      }
+
       process(inputs, outputs) {
         const x = this.x, out = outputs[0] || [], inp = (this.nIn && inputs[0]) || [];
         const frames = out.length ? out[0].length : (inp.length ? inp[0].length : 128);
-        const heap = new Float32Array(x.memory.buffer);   // afresh: memory may have grown
+        this.views(frames);
         for (let c = 0; c < this.nIn; c++) {
-          const at = x.ag_in(this.h, c) >> 2;
-          if (inp[c]) heap.set(inp[c].subarray(0, frames), at);
-          else heap.fill(0, at, at + frames);
+          if (!inp[c]) this.ins[c].fill(0);
+          else this.ins[c].set(inp[c].length === frames ? inp[c] : inp[c].subarray(0, frames));
         }
-        x.ag_process(this.h, frames);
-        for (let c = 0; c < out.length && c < this.nOut; c++) {
-          const at = x.ag_out(this.h, c) >> 2;
-          out[c].set(heap.subarray(at, at + frames));
-        }
+        x.ag_process(this.h, frames);                      // allocates nothing: the views hold
+        for (let c = 0; c < out.length && c < this.nOut; c++) out[c].set(this.outs[c]);
         return true;
       }
     }
@@ -125,7 +134,7 @@
   }
 
   if (typeof root.AudioWorkletProcessor === 'function' && typeof root.registerProcessor === 'function') {
-    defineProcessor(root);
+    defineProcessor(root, stubImports);
     return;
   }
 
@@ -147,7 +156,7 @@
 
   async function describe(bytes) {
     const mod = await WebAssembly.compile(toBytes(bytes));
-    return readInfo(await WebAssembly.instantiate(mod, stubs(mod)));
+    return readInfo(await WebAssembly.instantiate(mod, stubImports(mod)));
   }
 
   function readInfo(instance) {
@@ -159,9 +168,14 @@
     return JSON.parse(new TextDecoder().decode(mem.slice(p, end)));
   }
 
+  // The worklet's script: the processor's definition, run in its scope.
+  function processorSource() {
+    return '(' + defineProcessor.toString() + ')(globalThis, ' + stubImports.toString() + ');\n';
+  }
+
   function register(context) {
     if (!registered.has(context)) {
-      const text = '(' + defineProcessor.toString() + ')(globalThis);\n';
+      const text = processorSource();
       const url = URL.createObjectURL(new Blob([text], { type: 'application/javascript' }));
       registered.set(context, context.audioWorklet.addModule(url).finally(() => URL.revokeObjectURL(url)));
     }
@@ -174,7 +188,7 @@
   async function createNode(context, bytes, opts) {
     const wasm = toBytes(bytes);
     const mod = await WebAssembly.compile(wasm);
-    const info = readInfo(await WebAssembly.instantiate(mod, stubs(mod)));
+    const info = readInfo(await WebAssembly.instantiate(mod, stubImports(mod)));
     await register(context);
     const nIn = info.inputs.length, nOut = info.outputs.length;
     const node = new AudioWorkletNode(context, 'agraph', {
@@ -210,17 +224,7 @@
     return node;
   }
 
-  function stubs(mod) {
-    const imports = {};
-    for (const imp of WebAssembly.Module.imports(mod)) {
-      if (imp.kind !== 'function') continue;
-      imports[imp.module] = imports[imp.module] || {};
-      imports[imp.module][imp.name] = () => 52;
-    }
-    return imports;
-  }
-
-  const api = { createNode, describe, fromBase64, processorSource: () => '(' + defineProcessor.toString() + ')(globalThis);\n' };
+  const api = { createNode, describe, fromBase64, processorSource };
   root.AgraphWasm = api;
   if (typeof module === 'object' && module.exports) module.exports = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);

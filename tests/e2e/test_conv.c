@@ -7,12 +7,6 @@
 #define CHECK "/usr/bin/python3 tests/render/check_conv.py"
 #define NOISE "/usr/bin/python3 tests/render/oracle.py make-noise"
 
-static void ok(const char *what, run_result r)
-{
-    cr_assert_eq(r.status, 0, "%s failed (%d):\n%s%s", what, r.status, r.out, r.err);
-    run_free(&r);
-}
-
 /* The oracle, told something false, must refuse. */
 static void oracle_refuses(const char *cmd)
 {
@@ -25,11 +19,11 @@ static void oracle_refuses(const char *cmd)
 Test(conv, constant_tables_match_fftconvolve)
 {
     const char *d = scratch_dir("conv-fir");
-    ok("build", run_cmd(60, "./build/agraphc tests/conv/fir.agraph -o %s/fir && " CHECK " make-stereo %s/in.wav", d, d));
+    ran_ok("build", run_cmd(60, "./build/agraphc tests/conv/fir.agraph -o %s/fir && " CHECK " make-stereo %s/in.wav", d, d));
     const char *blocks[] = { "512", "1", "37" };
     for (int i = 0; i < 3; i++) {
-        ok("render", run_cmd(60, "%s/fir -i %s/in.wav -o %s/out%s.wav --block %s", d, d, d, blocks[i], blocks[i]));
-        ok(blocks[i], run_cmd(60, CHECK " fir %s/out%s.wav %s/in.wav", d, blocks[i], d));
+        ran_ok("render", run_cmd(60, "%s/fir -i %s/in.wav -o %s/out%s.wav --block %s", d, d, d, blocks[i], blocks[i]));
+        ran_ok(blocks[i], run_cmd(60, CHECK " fir %s/out%s.wav %s/in.wav", d, blocks[i], d));
     }
     oracle_refuses(fmt_str(CHECK " fir %s/out512.wav %s/in.wav", d, d));
 }
@@ -38,18 +32,18 @@ Test(conv, constant_tables_match_fftconvolve)
 Test(conv, sound_file_tables_load_and_read)
 {
     const char *d = scratch_dir("conv-file");
-    ok("inputs", run_cmd(60, "cp tests/conv/file.agraph %s/ && " CHECK " make-ir %s/h.wav && " NOISE " %s/in.wav", d, d, d));
-    ok("build", run_cmd(60, "./build/agraphc %s/file.agraph -o %s/f && ./build/agraphc --double %s/file.agraph -o %s/fd",
+    ran_ok("inputs", run_cmd(60, "cp tests/conv/file.agraph %s/ && " CHECK " make-ir %s/h.wav && " NOISE " %s/in.wav", d, d, d));
+    ran_ok("build", run_cmd(60, "./build/agraphc %s/file.agraph -o %s/f && ./build/agraphc --double %s/file.agraph -o %s/fd",
                         d, d, d, d));
-    ok("render", run_cmd(60, "%s/f -i %s/in.wav -o %s/out.wav && %s/fd -i %s/in.wav -o %s/outd.wav",
+    ran_ok("render", run_cmd(60, "%s/f -i %s/in.wav -o %s/out.wav && %s/fd -i %s/in.wav -o %s/outd.wav",
                          d, d, d, d, d, d));
-    ok("float", run_cmd(60, CHECK " file %s/out.wav %s/in.wav %s/h.wav", d, d, d));
-    ok("double", run_cmd(60, CHECK " file %s/outd.wav %s/in.wav %s/h.wav double", d, d, d));
+    ran_ok("float", run_cmd(60, CHECK " file %s/out.wav %s/in.wav %s/h.wav", d, d, d));
+    ran_ok("double", run_cmd(60, CHECK " file %s/outd.wav %s/in.wav %s/h.wav double", d, d, d));
     oracle_refuses(fmt_str(CHECK " file %s/out.wav %s/in.wav %s/h.wav", d, d, d));
     /* --table points a table at another file */
-    ok("copy", run_cmd(60, "mv %s/h.wav %s/other.wav", d, d));
-    ok("--table", run_cmd(60, "%s/f -i %s/in.wav -o %s/out2.wav --table h=%s/other.wav", d, d, d, d));
-    ok("--table check", run_cmd(60, CHECK " file %s/out2.wav %s/in.wav %s/other.wav", d, d, d));
+    ran_ok("copy", run_cmd(60, "mv %s/h.wav %s/other.wav", d, d));
+    ran_ok("--table", run_cmd(60, "%s/f -i %s/in.wav -o %s/out2.wav --table h=%s/other.wav", d, d, d, d));
+    ran_ok("--table check", run_cmd(60, CHECK " file %s/out2.wav %s/in.wav %s/other.wav", d, d, d));
 }
 
 /* The example, with the impulse response the build made. */
@@ -57,9 +51,9 @@ Test(conv, conv_reverb_example_matches_fftconvolve)
 {
     const char *d = scratch_dir("conv-reverb");
     cr_assert(file_exists("examples/room.wav"), "make did not render examples/room.wav");
-    ok("build", run_cmd(60, "./build/agraphc examples/conv_reverb.agraph -o %s/r && " NOISE " %s/in.wav", d, d));
-    ok("render", run_cmd(60, "%s/r -i %s/in.wav -o %s/out.wav --param mix=0.6", d, d, d));
-    ok("oracle", run_cmd(60, CHECK " reverb %s/out.wav %s/in.wav examples/room.wav 0.6", d, d));
+    ran_ok("build", run_cmd(60, "./build/agraphc examples/conv_reverb.agraph -o %s/r && " NOISE " %s/in.wav", d, d));
+    ran_ok("render", run_cmd(60, "%s/r -i %s/in.wav -o %s/out.wav --param mix=0.6", d, d, d));
+    ran_ok("oracle", run_cmd(60, CHECK " reverb %s/out.wav %s/in.wav examples/room.wav 0.6", d, d));
     oracle_refuses(fmt_str(CHECK " reverb %s/out.wav %s/in.wav examples/room.wav 0.6", d, d));
 }
 
@@ -67,7 +61,7 @@ Test(conv, conv_reverb_example_matches_fftconvolve)
 Test(conv, file_errors_are_clear_and_leave_nothing)
 {
     const char *d = scratch_dir("conv-errors");
-    ok("setup", run_cmd(60, "cp tests/conv/file.agraph %s/ && ./build/agraphc %s/file.agraph -o %s/f && "
+    ran_ok("setup", run_cmd(60, "cp tests/conv/file.agraph %s/ && ./build/agraphc %s/file.agraph -o %s/f && "
                             CHECK " make-ir %s/h.wav && " NOISE " %s/in.wav && "
                             "/usr/bin/python3 -c \"import numpy as np; from scipy.io import wavfile; "
                             "wavfile.write('%s/mono.wav', 48000, np.zeros(100, np.float32)); "

@@ -11,12 +11,6 @@
 
 #include "testutil.h"
 
-static void ok(const char *what, run_result r)
-{
-    cr_assert_eq(r.status, 0, "%s failed (%d):\n%s%s", what, r.status, r.out, r.err);
-    run_free(&r);
-}
-
 /* The value of `#define NAME_WHAT n` in a generated header. */
 static int header_int(const char *h, const char *macro)
 {
@@ -51,7 +45,7 @@ Test(embed, library_builds_under_every_flag_set, .timeout = 600)
     for (int i = 0; i <= n; i++) {
         const char *stem = i < n ? stems[i] : "spectral_gate";
         const char *name = i < n ? stem : "spectral_gate_fft";
-        ok(name, run_cmd(60, "./build/agraphc examples/%s.agraph --emit-lib %s/%s%s", stem, d, name,
+        ran_ok(name, run_cmd(60, "./build/agraphc examples/%s.agraph --emit-lib %s/%s%s", stem, d, name,
                          i < n ? "" : " --fft builtin"));
         for (size_t k = 0; k < sizeof cc / sizeof *cc; k++) {
             run_result r = run_cmd(120, "%s -O1 -Wall -Wextra -Wpedantic -Werror -c %s/%s.c -o %s/%s.o", cc[k], d,
@@ -87,14 +81,14 @@ Test(embed, no_global_mutable_state)
     int n;
     char **stems = agraph_files("examples", &n);
     for (int i = 0; i < n; i++) {
-        ok(stems[i], run_cmd(60, "./build/agraphc examples/%s.agraph --emit-lib %s/%s && gcc -O2 -c %s/%s.c -o %s/%s.o",
+        ran_ok(stems[i], run_cmd(60, "./build/agraphc examples/%s.agraph --emit-lib %s/%s && gcc -O2 -c %s/%s.c -o %s/%s.o",
                              stems[i], d, stems[i], d, stems[i], d, stems[i]));
         char *w = writable_symbols(fmt_str("%s/%s.o", d, stems[i]));
         cr_expect_str_empty(w, "%s.o has writable globals:\n%s", stems[i], w);
         free(w);
     }
     /* the check can fail: the executable's form of the spectral gate shares FFTW plans globally */
-    ok("emit-c", run_cmd(60, "./build/agraphc examples/spectral_gate.agraph --emit-c %s/rt.c && "
+    ran_ok("emit-c", run_cmd(60, "./build/agraphc examples/spectral_gate.agraph --emit-c %s/rt.c && "
                              "gcc -O2 -DAGRAPH_RUNTIME -Iruntime -c %s/rt.c -o %s/rt.o", d, d, d));
     char *w = writable_symbols(fmt_str("%s/rt.o", d));
     cr_expect(strstr(w, "r2c"), "the planted global plans were not seen: '%s'", w);
@@ -104,9 +98,9 @@ Test(embed, no_global_mutable_state)
 /* Build examples/embed/host.c against examples/NAME.agraph's library in DIR. */
 static void build_host(const char *d, const char *stem, const char *flags)
 {
-    ok("emit-lib", run_cmd(60, "./build/agraphc examples/%s.agraph --emit-lib %s/dsp %s", stem, d, flags));
+    ran_ok("emit-lib", run_cmd(60, "./build/agraphc examples/%s.agraph --emit-lib %s/dsp %s", stem, d, flags));
     const char *fftw = fftw_flag(fmt_str("%s/dsp.c", d));
-    ok("host", run_cmd(120, "cc -std=c11 -O2 -Wall -Wextra -Wpedantic -Werror -I%s -o %s/host examples/embed/host.c %s/dsp.c -lm %s",
+    ran_ok("host", run_cmd(120, "cc -std=c11 -O2 -Wall -Wextra -Wpedantic -Werror -I%s -o %s/host examples/embed/host.c %s/dsp.c -lm %s",
                        d, d, d, fftw));
 }
 
@@ -160,7 +154,7 @@ static long compare_with_executable(const char *d, const char *stem, const char 
                                     double *worst)
 {
     int inputs = header_int(fmt_str("%s/dsp.h", d), "DSP_N_INPUTS");
-    ok("agraphc", run_cmd(60, "./build/agraphc examples/%s.agraph -o %s/exe", stem, d));
+    ran_ok("agraphc", run_cmd(60, "./build/agraphc examples/%s.agraph -o %s/exe", stem, d));
     if (header_int(fmt_str("%s/dsp.h", d), "DSP_N_FILES")) {
         /* sound files: the channel each table reads, as raw floats, for --file (the executable
          * reads the same files with libsndfile) */
@@ -178,12 +172,12 @@ static long compare_with_executable(const char *d, const char *stem, const char 
     }
     if (inputs) {
         make_input(d, inputs);
-        ok("executable", run_cmd(60, "%s/exe -q -i %s/in.wav -o %s/exe.wav %s", d, d, d, exe_params));
-        ok("host", run_cmd(60, "%s/host --ragged --block 700 --frames 48000 --input %s/in.f32 %s %s/host.f32", d, d,
+        ran_ok("executable", run_cmd(60, "%s/exe -q -i %s/in.wav -o %s/exe.wav %s", d, d, d, exe_params));
+        ran_ok("host", run_cmd(60, "%s/host --ragged --block 700 --frames 48000 --input %s/in.f32 %s %s/host.f32", d, d,
                            host_params, d));
     } else {
-        ok("executable", run_cmd(60, "%s/exe -q --duration 48000 -o %s/exe.wav %s", d, d, exe_params));
-        ok("host", run_cmd(60, "%s/host --ragged --block 700 --frames 48000 %s %s/host.f32", d, host_params, d));
+        ran_ok("executable", run_cmd(60, "%s/exe -q --duration 48000 -o %s/exe.wav %s", d, d, exe_params));
+        ran_ok("host", run_cmd(60, "%s/host --ragged --block 700 --frames 48000 %s %s/host.f32", d, host_params, d));
     }
     long total;
     long bad = differing(fmt_str("%s/exe.wav", d), fmt_str("%s/host.f32", d), &total, worst);
@@ -244,7 +238,7 @@ Test(embed, json_description_agrees_with_the_runtime)
     for (int i = 0; i < n; i++) {
         const char *d = scratch_dir(fmt_str("embed-json-%s", stems[i]));
         build_host(d, stems[i], "");
-        ok("agraphc", run_cmd(60, "./build/agraphc examples/%s.agraph -o %s/exe", stems[i], d));
+        ran_ok("agraphc", run_cmd(60, "./build/agraphc examples/%s.agraph -o %s/exe", stems[i], d));
         run_result r = run_cmd(60,
             "%s/host --describe > %s/lib.json && %s/exe --list-params > %s/rt.json && %s/exe --help > %s/help.txt && "
             "/usr/bin/python3 -c \"\n"
@@ -271,8 +265,8 @@ Test(embed, json_description_agrees_with_the_runtime)
 Test(embed, parameters_from_another_thread_are_race_free, .timeout = 300)
 {
     const char *d = scratch_dir("embed-tsan");
-    ok("emit-lib", run_cmd(60, "./build/agraphc examples/fx.agraph --emit-lib %s/dsp", d));
-    ok("build", run_cmd(120, "clang -std=c11 -g -O1 -fsanitize=thread -I%s -o %s/threads examples/embed/threads.c %s/dsp.c -lm -lpthread",
+    ran_ok("emit-lib", run_cmd(60, "./build/agraphc examples/fx.agraph --emit-lib %s/dsp", d));
+    ran_ok("build", run_cmd(120, "clang -std=c11 -g -O1 -fsanitize=thread -I%s -o %s/threads examples/embed/threads.c %s/dsp.c -lm -lpthread",
                         d, d, d));
     run_result r = run_cmd(120, "TSAN_OPTIONS=halt_on_error=1:exitcode=66 %s/threads", d);
     cr_expect_eq(r.status, 0, "ThreadSanitizer: %s%s", r.out, r.err);

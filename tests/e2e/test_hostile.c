@@ -136,12 +136,6 @@ Test(hostile, names_labels_and_paths_are_escaped, .timeout = 240)
 #define LIB_LABEL     "Q\" b\\ </script><script>x()</script> <!-- y --> &amp; \n \t \x01\x1f\x7f\r\t " \
                       "\xe2\x80\xa8 \xe2\x80\xa9 caf\xc3\xa9 \xf0\x9f\x8e\xb5 ?\?/ */"
 
-static void ok(const char *what, run_result r)
-{
-    cr_assert_eq(r.status, 0, "%s failed (%d):\n%s%s", what, r.status, r.out, r.err);
-    run_free(&r);
-}
-
 Test(hostile, library_wasm_and_page_json_are_safe, .timeout = 300)
 {
     char *base = realpath(scratch_dir("hostile-lib"), NULL);   /* absolute: commands run in HDIR */
@@ -184,7 +178,7 @@ Test(hostile, library_wasm_and_page_json_are_safe, .timeout = 300)
 
     /* --emit-lib: the description from dsp_describe() through examples/embed/host.c, and the C
      * that gcc and clang take with -Werror. */
-    ok("agraphc --emit-lib", run_cmd(60, "cd \"$HDIR\" && %s/build/agraphc \"$HSRC\" --emit-lib dsp",
+    ran_ok("agraphc --emit-lib", run_cmd(60, "cd \"$HDIR\" && %s/build/agraphc \"$HSRC\" --emit-lib dsp",
                                      root));
     static const char *const ccs[] = {
         "gcc -std=c11 -trigraphs -Wall -Wextra -Wtrigraphs -Wcomment -Werror",
@@ -196,18 +190,18 @@ Test(hostile, library_wasm_and_page_json_are_safe, .timeout = 300)
         cr_expect_eq(r.status, 0, "%s refused the library:\n%s", ccs[i], r.err);
         run_free(&r);
     }
-    ok("dsp_describe()", run_cmd(60, "%s/host0 --describe | /usr/bin/python3 %s/check.py lib", base, base));
+    ran_ok("dsp_describe()", run_cmd(60, "%s/host0 --describe | /usr/bin/python3 %s/check.py lib", base, base));
 
     /* The executable's --info, kept for the page below. */
-    ok("agraphc -o", run_cmd(120, "./build/agraphc \"$HSRC\" -o %s/exe", base));
-    ok("--info", run_cmd(60, "%s/exe --info > %s/info.json && /usr/bin/python3 %s/check.py info < %s/info.json",
+    ran_ok("agraphc -o", run_cmd(120, "./build/agraphc \"$HSRC\" -o %s/exe", base));
+    ran_ok("--info", run_cmd(60, "%s/exe --info > %s/info.json && /usr/bin/python3 %s/check.py info < %s/info.json",
                          base, base, base, base));
 
     /* --emit-wasm: the wrapper is JavaScript without a way out of a <script>, and the module's own
      * description (read raw from its memory; the wrapper's describe() must agree) is as above. */
-    ok("agraphc --emit-wasm", run_cmd(180, "cd \"$HDIR\" && %s/build/agraphc \"$HSRC\" --emit-wasm w && "
+    ran_ok("agraphc --emit-wasm", run_cmd(180, "cd \"$HDIR\" && %s/build/agraphc \"$HSRC\" --emit-wasm w && "
                                       "cp w.js w.wasm %s/", root, base));
-    ok("node --check", run_cmd(60, "node --check %s/w.js", base));
+    ran_ok("node --check", run_cmd(60, "node --check %s/w.js", base));
     run_result r = run_cmd(60, "grep -ci -e '</script' -e '<!--' %s/w.js", base);
     cr_expect_eq(r.status, 1, "the wrapper holds </script or <!--: %s", r.out);
     run_free(&r);
@@ -229,7 +223,7 @@ Test(hostile, library_wasm_and_page_json_are_safe, .timeout = 300)
         "  if (JSON.stringify(mine) !== JSON.stringify(await api.describe(bytes))) throw new Error('describe() differs');\n"
         "  process.stdout.write(raw);\n"
         "})().catch((e) => { console.error(e); process.exit(1); });\n"), 0);
-    ok("the module's description", run_cmd(60, "node %s/describe.js %s | /usr/bin/python3 %s/check.py lib",
+    ran_ok("the module's description", run_cmd(60, "node %s/describe.js %s | /usr/bin/python3 %s/check.py lib",
                                            base, base, base));
 
     /* The browser mode's page from that --info and that module: one <script>, nothing in it that
@@ -252,8 +246,8 @@ Test(hostile, library_wasm_and_page_json_are_safe, .timeout = 300)
         "open(os.path.join(d, 'page.js'), 'w', encoding='utf-8').write(script)\n"
         "open(os.path.join(d, 'lit.js'), 'w', encoding='utf-8').write(\n"
         "    'process.stdout.write(JSON.stringify(' + _js(info['params']) + '))')\n"), 0);
-    ok("the page", run_cmd(60, "/usr/bin/python3 %s/page.py %s && node --check %s/page.js", base, base, base));
-    ok("the params literal", run_cmd(60, "node %s/lit.js > %s/lit.json && /usr/bin/python3 -c \"\n"
+    ran_ok("the page", run_cmd(60, "/usr/bin/python3 %s/page.py %s && node --check %s/page.js", base, base, base));
+    ran_ok("the params literal", run_cmd(60, "node %s/lit.js > %s/lit.json && /usr/bin/python3 -c \"\n"
         "import json, sys\n"
         "got = json.load(open(sys.argv[1]))\n"
         "want = json.load(open(sys.argv[2]))['params']\n"

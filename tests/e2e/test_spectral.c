@@ -8,19 +8,13 @@
 
 #define CHECK "/usr/bin/python3 tests/render/check_spectral.py"
 
-static void ok(const char *what, run_result r)
-{
-    cr_assert_eq(r.status, 0, "%s failed (%d):\n%s%s", what, r.status, r.out, r.err);
-    run_free(&r);
-}
-
 static void compare(const char *prog, const char *check)
 {
     const char *d = scratch_dir(prog);
-    ok("agraphc", run_cmd(60, "./build/agraphc tests/spectral/%s.agraph -o %s/p", prog, d));
-    ok("input", run_cmd(60, CHECK " make-input %s/in.wav", d));
-    ok("render", run_cmd(60, "%s/p -i %s/in.wav -o %s/out.wav", d, d, d));
-    ok("oracle", run_cmd(60, CHECK " %s %s/out.wav %s/in.wav", check, d, d));
+    ran_ok("agraphc", run_cmd(60, "./build/agraphc tests/spectral/%s.agraph -o %s/p", prog, d));
+    ran_ok("input", run_cmd(60, CHECK " make-input %s/in.wav", d));
+    ran_ok("render", run_cmd(60, "%s/p -i %s/in.wav -o %s/out.wav", d, d, d));
+    ran_ok("oracle", run_cmd(60, CHECK " %s %s/out.wav %s/in.wav", check, d, d));
     run_result r = run_cmd(60, CHECK " %s %s/out.wav %s/in.wav wrong", check, d, d);
     cr_expect_neq(r.status, 0, "the oracle accepted a wrong expectation:\n%s", r.out);
     run_free(&r);
@@ -33,9 +27,9 @@ Test(spectral, spectral_edits_match_scipy) { compare("process", "process"); }
 Test(spectral, the_spectral_gate_example_removes_hiss)
 {
     const char *d = scratch_dir("sgate");
-    ok("agraphc", run_cmd(60, "./build/agraphc examples/spectral_gate.agraph -o %s/g", d));
-    ok("input", run_cmd(60, CHECK " make-input %s/in.wav", d));
-    ok("render", run_cmd(60, "%s/g -i %s/in.wav -o %s/out.wav --param threshold=-30dB", d, d, d));
+    ran_ok("agraphc", run_cmd(60, "./build/agraphc examples/spectral_gate.agraph -o %s/g", d));
+    ran_ok("input", run_cmd(60, CHECK " make-input %s/in.wav", d));
+    ran_ok("render", run_cmd(60, "%s/g -i %s/in.wav -o %s/out.wav --param threshold=-30dB", d, d, d));
     /* the tones pass and the noise floor drops by more than 20 dB between them */
     run_result r = run_cmd(60, "/usr/bin/python3 -c \"\n"
         "import numpy as np, warnings; warnings.simplefilter('ignore')\n"

@@ -10,20 +10,14 @@
 
 #include "testutil.h"
 
-static void ok(const char *what, run_result r)
-{
-    cr_assert_eq(r.status, 0, "%s failed (%d):\n%s%s", what, r.status, r.out, r.err);
-    run_free(&r);
-}
-
 Test(wasm, builtin_fft_matches_numpy, .timeout = 300)
 {
     const char *d = scratch_dir("fft-numpy");
-    ok("float driver", run_cmd(60, "cc -std=c99 -O2 -Wall -Wextra -Wpedantic -Werror -o %s/fft_f tests/browser/fft_driver.c -lm", d));
-    ok("double driver", run_cmd(60, "cc -std=c99 -O2 -Wall -Wextra -Wpedantic -Werror -DAGRAPH_FFT_REAL=double "
+    ran_ok("float driver", run_cmd(60, "cc -std=c99 -O2 -Wall -Wextra -Wpedantic -Werror -o %s/fft_f tests/browser/fft_driver.c -lm", d));
+    ran_ok("double driver", run_cmd(60, "cc -std=c99 -O2 -Wall -Wextra -Wpedantic -Werror -DAGRAPH_FFT_REAL=double "
                                     "-o %s/fft_d tests/browser/fft_driver.c -lm", d));
-    ok("float vs numpy", run_cmd(120, "/usr/bin/python3 tests/browser/fft_oracle.py %s/fft_f float %s", d, d));
-    ok("double vs numpy", run_cmd(120, "/usr/bin/python3 tests/browser/fft_oracle.py %s/fft_d double %s", d, d));
+    ran_ok("float vs numpy", run_cmd(120, "/usr/bin/python3 tests/browser/fft_oracle.py %s/fft_f float %s", d, d));
+    ran_ok("double vs numpy", run_cmd(120, "/usr/bin/python3 tests/browser/fft_oracle.py %s/fft_d double %s", d, d));
     /* the oracle can fail: conjugated spectra are refused */
     run_result r = run_cmd(120, "/usr/bin/python3 tests/browser/fft_oracle.py %s/fft_f float %s --wrong", d, d);
     cr_expect_neq(r.status, 0, "the oracle accepted a wrong transform:\n%s", r.out);
@@ -74,7 +68,7 @@ static double worst(const char *a, const char *b, long from, long to)
  * so every bin is far from the threshold and both FFTs choose the same bins. */
 static void make_input(const char *d, int gate)
 {
-    ok("input", run_cmd(60, "/usr/bin/python3 -c \"\n"
+    ran_ok("input", run_cmd(60, "/usr/bin/python3 -c \"\n"
         "import numpy as np; from scipy.io import wavfile\n"
         "t = np.arange(48000) / 48000; rng = np.random.default_rng(5)\n"
         "x = (0.5 * np.sin(2 * np.pi * 43 * 48000 / 2048 * t) + 0.2 * np.sin(2 * np.pi * 128 * 48000 / 2048 * t)\n"
@@ -87,9 +81,9 @@ Test(wasm, spectral_gate_on_builtin_fft_matches_fftw, .timeout = 300)
 {
     const char *d = scratch_dir("fft-vs-fftw");
     make_input(d, 1);
-    ok("fftw", run_cmd(60, "./build/agraphc examples/spectral_gate.agraph -o %s/fftw && %s/fftw -q -i %s/in.wav -o %s/fftw.wav",
+    ran_ok("fftw", run_cmd(60, "./build/agraphc examples/spectral_gate.agraph -o %s/fftw && %s/fftw -q -i %s/in.wav -o %s/fftw.wav",
                        d, d, d, d));
-    ok("builtin", run_cmd(60, "./build/agraphc examples/spectral_gate.agraph --fft builtin -o %s/own && "
+    ran_ok("builtin", run_cmd(60, "./build/agraphc examples/spectral_gate.agraph --fft builtin -o %s/own && "
                               "%s/own -q -i %s/in.wav -o %s/own.wav", d, d, d, d));
     run_result r = run_cmd(30, "nm -D %s/own | grep -c fftw", d);
     cr_expect_eq(atoi(r.out), 0, "the --fft builtin executable still calls FFTW:\n%s", r.out);
@@ -105,16 +99,16 @@ Test(wasm, chromium_offline_render_matches_native, .timeout = 600)
 {
     const char *d = scratch_dir("wasm-chromium");
     const char *gd = fmt_str("%s/gate-input", d);
-    ok("mkdir", run_cmd(10, "mkdir -p %s", gd));
+    ran_ok("mkdir", run_cmd(10, "mkdir -p %s", gd));
     make_input(d, 0);
     make_input(gd, 1);
     /* native references */
-    ok("tour", run_cmd(60, "./build/agraphc examples/tour.agraph -o %s/tour && %s/tour -q -i %s/in.wav -o %s/tour.wav && "
+    ran_ok("tour", run_cmd(60, "./build/agraphc examples/tour.agraph -o %s/tour && %s/tour -q -i %s/in.wav -o %s/tour.wav && "
                            "%s/tour -q -i %s/in.wav -o %s/tour30.wav --param drive=30dB", d, d, d, d, d, d, d));
-    ok("gate", run_cmd(60, "./build/agraphc examples/spectral_gate.agraph -o %s/gate && %s/gate -q -i %s/in.wav -o %s/gate.wav && "
+    ran_ok("gate", run_cmd(60, "./build/agraphc examples/spectral_gate.agraph -o %s/gate && %s/gate -q -i %s/in.wav -o %s/gate.wav && "
                            "%s/gate -q -i %s/in.wav -o %s/gate_hi.wav --param threshold=-6dB", d, d, gd, d, d, gd, d));
     /* the same programs as WebAssembly */
-    ok("emit-wasm", run_cmd(120, "./build/agraphc examples/tour.agraph --emit-wasm %s/tour && "
+    ran_ok("emit-wasm", run_cmd(120, "./build/agraphc examples/tour.agraph --emit-wasm %s/tour && "
                                  "./build/agraphc examples/spectral_gate.agraph --emit-wasm %s/gate", d, d));
     cr_assert(file_exists(fmt_str("%s/tour.wasm", d)) && file_exists(fmt_str("%s/tour.js", d)));
     /* 24064 = 188 render quanta: the late message lands at a quantum boundary */

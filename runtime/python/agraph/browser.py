@@ -9,63 +9,40 @@ import hashlib
 import html
 import json
 import os
-import shutil
-import subprocess
-import tempfile
 import uuid
 
 from IPython.display import display
 
-from .compile import CompileError, _run, _toolchain_stamp, cache_dir, find_agraphc, renumber
+from .compile import cached_build
 from .magic import add_mode, add_options
-from .program import to_unit
+from .display import SLIDER_STEPS
+from .program import DEFAULT_SR, to_unit
 
-DEFAULT_SR = 48000
-SLIDER_STEPS = 1000      # positions of an <input type=range>; a log parameter maps them exponentially
 
 
 def compile_wasm(source, name="cell", first_line=1, timeout=60.0, options=(), include=None):
     """agraphc --emit-wasm on source: returns (module bytes, wrapper text), cached like the
-    executables (compile.py) by a hash of everything that goes in. Raises CompileError with the
-    diagnostic renumbered to the cell's lines."""
-    agraphc = find_agraphc()
-    include = os.path.abspath(include or os.getcwd())
-    key = hashlib.sha256("\0".join(["wasm", source, name, " ".join(options), include,
-                                    _toolchain_stamp(agraphc)]).encode()).hexdigest()[:24]
-    d = os.path.join(cache_dir(), "wasm-" + key)
-    wasm, js = os.path.join(d, name + ".wasm"), os.path.join(d, name + ".js")
-    if not (os.path.exists(wasm) and os.path.exists(js)):
-        os.makedirs(d, exist_ok=True)
-        work = tempfile.mkdtemp(prefix="build-", dir=d)    # concurrent compiles do not collide
-        try:
-            with open(os.path.join(work, name + ".agraph"), "w") as f:
-                f.write(source)
-            cmd = [agraphc, name + ".agraph", "--emit-wasm", name, "-I", include, *options]
-            try:
-                rc, out, err = _run(cmd, timeout, work)
-            except subprocess.TimeoutExpired:
-                raise CompileError(f"agraph: compiling '{name}' to WebAssembly took longer than "
-                                   f"{timeout:g} s and was stopped (raise the limit with --timeout)") from None
-            if rc != 0:
-                text, diags = renumber((err or out).rstrip("\n"), name + ".agraph", name, first_line)
-                if not diags and rc < 0:
-                    text += f"\nagraph: agraphc was killed by signal {-rc}"
-                raise CompileError(text, diags)
-            # the wrapper last: its presence marks the entry complete
-            os.replace(os.path.join(work, name + ".wasm"), wasm)
-            os.replace(os.path.join(work, name + ".js"), js)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-    with open(wasm, "rb") as f:
+    executables (compile.py cached_build). Raises CompileError with the diagnostic renumbered to
+    the cell's lines."""
+    def complete(d):
+        return os.path.exists(os.path.join(d, name + ".wasm")) and os.path.exists(os.path.join(d, name + ".js"))
+
+    def finish(work, d):
+        for ext in (".wasm", ".js"):      # the wrapper last: its presence marks the entry complete
+            os.replace(os.path.join(work, name + ext), os.path.join(d, name + ext))
+
+    d, _ = cached_build(source, name, first_line, timeout, options, include, ["--emit-wasm", name],
+                        "wasm", complete, finish)
+    with open(os.path.join(d, name + ".wasm"), "rb") as f:
         module = f.read()
-    with open(js) as f:
+    with open(os.path.join(d, name + ".js")) as f:
         wrapper = f.read()
     return module, wrapper
 
 
 def _js(value):
     """value as a JavaScript literal safe inside a <script> element, by the rules of agraphc's
-    JSON description (compiler/emit_lib.c json_str): JSON in ASCII (so U+2028 and U+2029, line
+    JSON description (runtime/agraph_json.h): JSON in ASCII (so U+2028 and U+2029, line
     ends to JavaScript before ES2019, are escaped too), with every <, > and & escaped, so neither
     '</script' nor '<!--' can appear. These characters occur only inside JSON strings."""
     return (json.dumps(value, ensure_ascii=True).replace("<", "\\u003c").replace(">", "\\u003e")

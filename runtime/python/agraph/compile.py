@@ -128,38 +128,52 @@ def _run(cmd, timeout, cwd):
     return p.returncode, out, err
 
 
-def compile_executable(source, name="cell", first_line=1, timeout=COMPILE_TIMEOUT, options=(),
-                       include=None):
-    """Compile source into an executable; returns (path, info, cached). info is the program's
-    --info JSON (inputs, outputs, params, probes). Raises CompileError with the diagnostic."""
+def cached_build(source, name, first_line, timeout, options, include, emit, tag, complete, finish):
+    """Run `agraphc NAME.agraph EMIT... -I include options` on source in a fresh folder of the
+    cache entry for everything that goes in (tag tells kinds of build apart); finish(work, entry)
+    moves the products in, the one that marks the entry complete last. Returns (entry, cached),
+    cached when complete(entry) was true already. Raises CompileError with the diagnostic
+    renumbered to the cell's lines."""
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
         raise CompileError(f"agraph: '{name}' is not a valid program name (letters, digits, _)")
     agraphc = find_agraphc()
     include = os.path.abspath(include or os.getcwd())
-    key = hashlib.sha256("\0".join([source, name, " ".join(options), include,
+    key = hashlib.sha256("\0".join(([tag] if tag else []) + [source, name, " ".join(options), include,
                                     _toolchain_stamp(agraphc)]).encode()).hexdigest()[:24]
-    d = os.path.join(cache_dir(), key)
-    exe, info_path = os.path.join(d, name), os.path.join(d, "info.json")
-    if os.path.exists(info_path) and os.access(exe, os.X_OK):
-        with open(info_path) as f:
-            return exe, json.load(f), True
+    d = os.path.join(cache_dir(), f"{tag}-{key}" if tag else key)
+    if complete(d):
+        return d, True
     os.makedirs(d, exist_ok=True)
     work = tempfile.mkdtemp(prefix="build-", dir=d)    # concurrent compiles do not collide
     try:
-        src = os.path.join(work, name + ".agraph")
-        with open(src, "w") as f:
+        with open(os.path.join(work, name + ".agraph"), "w") as f:
             f.write(source)
-        cmd = [agraphc, name + ".agraph", "-o", name, "-I", include, *options]
+        cmd = [agraphc, name + ".agraph", *emit, "-I", include, *options]
         try:
             rc, out, err = _run(cmd, timeout, work)
         except subprocess.TimeoutExpired:
-            raise CompileError(f"agraph: compiling '{name}' took longer than {timeout:g} s and was "
-                               "stopped (raise the limit with --timeout)") from None
+            into = " to WebAssembly" if tag == "wasm" else ""
+            raise CompileError(f"agraph: compiling '{name}'{into} took longer than {timeout:g} s and "
+                               "was stopped (raise the limit with --timeout)") from None
         if rc != 0:
             text, diags = renumber((err or out).rstrip("\n"), name + ".agraph", name, first_line)
             if not diags and rc < 0:
                 text += f"\nagraph: agraphc was killed by signal {-rc}"
             raise CompileError(text, diags)
+        finish(work, d)
+        return d, False
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def compile_executable(source, name="cell", first_line=1, timeout=COMPILE_TIMEOUT, options=(),
+                       include=None):
+    """Compile source into an executable; returns (path, info, cached). info is the program's
+    --info JSON (inputs, outputs, params, probes). Raises CompileError with the diagnostic."""
+    def complete(d):
+        return os.path.exists(os.path.join(d, "info.json")) and os.access(os.path.join(d, name), os.X_OK)
+
+    def finish(work, d):
         try:
             rc, out, err = _run([os.path.join(work, name), "--info"], timeout, work)
         except subprocess.TimeoutExpired:
@@ -167,12 +181,14 @@ def compile_executable(source, name="cell", first_line=1, timeout=COMPILE_TIMEOU
         if rc != 0:
             raise CompileError(f"agraph: the compiled '{name}' failed on --info: {err.strip()}")
         info = json.loads(out)
-        os.replace(os.path.join(work, name), exe)
+        os.replace(os.path.join(work, name), os.path.join(d, name))
         with open(os.path.join(work, "info.json"), "w") as f:
             json.dump(info, f)
-        os.replace(os.path.join(work, "info.json"), info_path)   # written last: marks it complete
+        os.replace(os.path.join(work, "info.json"), os.path.join(d, "info.json"))   # last: complete
         with open(os.path.join(d, name + ".agraph"), "w") as f:
             f.write(source)
-        return exe, info, False
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+
+    d, cached = cached_build(source, name, first_line, timeout, options, include, ["-o", name], "",
+                             complete, finish)
+    with open(os.path.join(d, "info.json")) as f:
+        return os.path.join(d, name), json.load(f), cached
