@@ -24,7 +24,7 @@ RT_LIBS   = -lportaudio -ljack -lasound -lsndfile -lm -lpthread
 COMPILER_OBJS = $(B)/compiler/arena.o $(B)/compiler/diag.o $(B)/compiler/lex.o \
     $(B)/compiler/parse.o $(B)/compiler/ast.o $(B)/compiler/load.o $(B)/compiler/resolve.o \
     $(B)/compiler/expand.o $(B)/compiler/fold.o $(B)/compiler/range.o $(B)/compiler/check.o $(B)/compiler/lower.o \
-    $(B)/compiler/schedule.o $(B)/compiler/verify.o $(B)/compiler/emit_c.o $(B)/compiler/emit_conv.o \
+    $(B)/compiler/schedule.o $(B)/compiler/verify.o $(B)/compiler/lanes.o $(B)/compiler/emit_c.o $(B)/compiler/emit_conv.o \
     $(B)/compiler/emit_lib.o $(B)/compiler/wasm.o $(B)/compiler/prelude.o $(B)/compiler/build.o $(B)/compiler/pipeline.o
 COMPILER_MAIN = $(B)/compiler/main.o
 

@@ -8,7 +8,7 @@ CC ?= cc
 ifeq ($(origin CC),default)
 CC := cc
 endif
-BENCH_CFLAGS ?= -O3 -march=native -fno-math-errno
+BENCH_CFLAGS ?= -O3 -march=native -fno-math-errno -fno-trapping-math
 CF = $(BENCH_CFLAGS) -std=c11 -D_GNU_SOURCE
 B = build/bench
 FAUST ?= faust

@@ -180,6 +180,7 @@ typedef struct Options {
     int opt_level;              /* -O n */
     bool check_only;            /* --check */
     bool use_double;            /* --double */
+    bool no_lanes;              /* --no-lanes: no loops over lanes (lanes.c) */
     double max_sr;              /* --max-sr */
     const char *self_dir;       /* folder of the agraphc executable */
 } Options;
@@ -433,6 +434,7 @@ typedef struct Ins {
     bool stored;            /* init values live in the state */
     bool live;              /* schedule.c: needed by an output, a probe or a live delay line */
     int clock;              /* R_FRAME: its spectral clock */
+    int group;              /* lanes.c: 1 + the Lanes it is part of; 0 if none */
 } Ins;
 
 typedef struct DelayLine {
@@ -447,6 +449,7 @@ typedef struct DelayLine {
     Type type;
     const char *name;
     Node *from;
+    int group;              /* lanes.c: 1 + the Lanes whose copies each own one of these lines */
 } DelayLine;
 
 typedef struct Ir {
@@ -471,6 +474,7 @@ typedef struct Ir {
     Vec convs;              /* Conv*: one per conv() channel */
     /* schedule.c */
     Vec sched[N_RATES];     /* Ins* per rate, in execution order */
+    Vec groups;             /* lanes.c: Lanes* */
 } Ir;
 
 /* One stft (a channel's analysis) or istft (a channel's resynthesis). */
@@ -492,6 +496,29 @@ void ir_dump(FILE *f, Ir *ir);
 /* ============================== schedule.c / verify.c ====================================== */
 void schedule_ir(Ir *ir);
 void verify_ir(Ir *ir);      /* internal invariants; a failure is a compiler bug */
+
+/* ============================== lanes.c: copies side by side =============================== */
+/* n copies of one computation (the 64 oscillators of `sum k in 1..64: sine(f * k) / k`), found in
+ * the audio schedule, run as one loop over lanes that the C compiler can vectorize. Slot j of
+ * lane l is ins[l * m + j]; lane 0's instructions are the loop body's template. Each operand of
+ * a slot is the same value in every lane (LANE_SAME), another slot of the same lane
+ * (LANE_INNER), or a value per lane gathered into an array (LANE_EACH). */
+enum { LANE_SAME, LANE_INNER, LANE_EACH };
+typedef struct Lanes {
+    int n;                  /* copies */
+    int width;              /* arrays' length: n rounded up to a multiple of 8 (4 below 4) */
+    int m;                  /* instructions per copy, in schedule order */
+    int *ins;               /* [lane * m + slot] */
+    signed char *kind;      /* [slot * 3 + operand] */
+    int *inner;             /* [slot * 3 + operand]: LANE_INNER's slot */
+    bool *out;              /* [slot]: used outside the lanes, so kept per lane in an array */
+    int *src_slot;          /* [slot]: a read of a line each lane owns (one register, z@1):
+                             * the slot whose value the lane writes to it; else -1 */
+} Lanes;
+/* Find the copies and reorder the audio schedule so each Lanes' instructions are together. */
+void find_lanes(Ir *ir);
+/* Whether a builtin has a vector version in glibc's libmvec (and so is worth a loop). */
+bool lane_math(int builtin);
 
 /* ============================== emit_c.c =================================================== */
 extern const char agraph_prelude[];

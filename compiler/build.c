@@ -75,6 +75,7 @@ int build_executable(const char *c_path, const char *exe_path, bool fftw)
     vec_push(&argv, arena_printf("-O%d", opt.opt_level));
     vec_push(&argv, "-std=c11");
     vec_push(&argv, "-fno-math-errno");
+    vec_push(&argv, "-fno-trapping-math");   /* no FP traps are ever enabled: lets floorf vectorize */
     /* GNU gold links a program with the runtime ~40 ms sooner than the default ld
      * (bench/compile-latency); gcc and clang both take -fuse-ld=gold */
     if (!opt.cc && access("/usr/bin/ld.gold", X_OK) == 0) vec_push(&argv, "-fuse-ld=gold");

@@ -13,6 +13,9 @@ static const char *REAL;     /* "float" or "double" */
 static bool LIB;             /* --emit-lib: no global mutable state; FFTW plans in the state */
 static bool OWN_FFT;         /* spectral blocks on agraph_fft.c (WebAssembly, --fft builtin) */
 static char **var;           /* per instruction: its C name */
+static char **own_var;       /* per instruction: the name it is declared with */
+static const char **lane_arg;   /* while a loop over lanes is written: operands read per lane */
+static bool in_lanes;        /* writing a loop over lanes: floor that vectorizes */
 
 static Ins *I(int id) { return IR->ins.v[id]; }
 
@@ -108,6 +111,7 @@ static const char *wpos(int k)
 
 static const char *val(int id)
 {
+    if (lane_arg && lane_arg[id]) return lane_arg[id];
     Ins *x = I(id);
     if (x->op == I_CONST) return literal(x->k, x->type);
     return var[id];
@@ -141,11 +145,11 @@ static const char *call_expr(Ins *x)
     case B_LOG10: return arena_printf("%s(%s)", fn("log10"), a);
     case B_SQRT: return arena_printf("%s(%s)", fn("sqrt"), a);
     case B_ABS: return ints ? arena_printf("agraph_iabs(%s)", a) : arena_printf("%s(%s)", fn("fabs"), a);
-    case B_FLOOR: return arena_printf("%s(%s)", fn("floor"), a);
+    case B_FLOOR: return arena_printf("%s(%s)", in_lanes ? fn("agraph_floor") : fn("floor"), a);
     case B_CEIL: return arena_printf("%s(%s)", fn("ceil"), a);
     case B_ROUND: return arena_printf("%s(%s)", fn("round"), a);
     case B_TRUNC: return arena_printf("%s(%s)", fn("trunc"), a);
-    case B_FRACT: return arena_printf("(%s - %s(%s))", a, fn("floor"), a);
+    case B_FRACT: return arena_printf("(%s - %s(%s))", a, in_lanes ? fn("agraph_floor") : fn("floor"), a);
     case B_POW: return arena_printf("%s(%s, %s)", fn("pow"), a, b);
     case B_MIN: return ints ? arena_printf("(%s < %s ? %s : %s)", a, b, a, b)
                             : arena_printf("%s(%s, %s)", fn("fmin"), a, b);
@@ -442,6 +446,9 @@ static void name_vars(void)
                                 x->from->inst->number, c_ident(x->name));
         var[i] = arena_printf("%s_%d", base, i);
     }
+    own_var = arena_alloc(sizeof(char *) * (size_t)(IR->ins.n + 1));
+    memcpy(own_var, var, sizeof(char *) * (size_t)IR->ins.n);
+    lane_arg = arena_alloc(sizeof(char *) * (size_t)(IR->ins.n + 1));
 }
 
 /* Statements for one instruction, or nothing when it is only ever used inline. */
@@ -453,7 +460,9 @@ static void emit_ins(Ins *x, const char *ind)
         return;
     }
     const char *e = expr(x, ind);
-    fprintf(F, "%sconst %s %s = %s;\n", ind, ctype(x->type), var[x->id], e);
+    /* at rest, a smoothed value a loop over lanes reads was gathered before the sample loop */
+    fprintf(F, "%s%sconst %s %s = %s;\n", ind, steady_loop && x->op == I_SMOOTH ? "AGRAPH_UNUSED " : "",
+            ctype(x->type), var[x->id], e);
 }
 
 static void emit_state(void)
@@ -507,8 +516,15 @@ static void emit_state(void)
     }
     for (int k = 0; k < IR->lines.n; k++) {
         DelayLine *l = IR->lines.v[k];
-        if (l->src < 0) continue;
+        if (l->src < 0 || l->group) continue;
         if (l->scalar) fprintf(F, "    %s %s;\n", ctype(l->type), line_name(k));
+    }
+    for (int g = 0; g < IR->groups.n; g++) {
+        Lanes *ln = IR->groups.v[g];
+        for (int j = 0; j < ln->m; j++)
+            if (ln->src_slot[j] >= 0)
+                fprintf(F, "    %s lanes%d_z%d[%d];   /* one-sample delays, one per lane */\n",
+                        ctype(I(ln->ins[j])->type), g, j, ln->width);
     }
     for (int k = 0; k < IR->lines.n; k++) {
         DelayLine *l = IR->lines.v[k];
@@ -628,9 +644,14 @@ static void emit_init_reset(void)
     }
     for (int k = 0; k < IR->lines.n; k++) {
         DelayLine *l = IR->lines.v[k];
-        if (l->src < 0) continue;
+        if (l->src < 0 || l->group) continue;
         if (l->scalar) fprintf(F, "    s->%s = 0;\n", line_name(k));
         else fprintf(F, "    memset(s->%s, 0, sizeof s->%s);\n", line_name(k), line_name(k));
+    }
+    for (int g = 0; g < IR->groups.n; g++) {
+        Lanes *ln = IR->groups.v[g];
+        for (int j = 0; j < ln->m; j++)
+            if (ln->src_slot[j] >= 0) fprintf(F, "    memset(s->lanes%d_z%d, 0, sizeof s->lanes%d_z%d);\n", g, j, g, j);
     }
     if (IR->probe_total) fprintf(F, "    memset(s->probe, 0, sizeof s->probe);\n");
     if (IR->spectral) {
@@ -685,6 +706,104 @@ static bool settled_loop_pays(void)
     return au->n <= SMALL_LOOP || moved_by_smoothers * 4 >= au->n;
 }
 
+/* ---- loops over lanes (lanes.c): copies side by side ---- */
+
+static const char *each_name(int g, int j, int a) { return arena_printf("lanes%d_e%d_%d", g, j, a); }
+
+/* Before the sample loop: the arrays of per-lane operands that do not change within a block, and
+ * the arrays that carry each lane's results out of the loop. Unused lanes (the rounding up to a
+ * vector's width) repeat lane 0, so they compute nothing lane 0 would not. */
+static void emit_lane_arrays(void)
+{
+    for (int g = 0; g < IR->groups.n; g++) {
+        Lanes *ln = IR->groups.v[g];
+        for (int j = 0; j < ln->m; j++) {
+            Ins *t = I(ln->ins[j]);
+            if (ln->out[j]) fprintf(F, "    %s lanes%d_o%d[%d];\n", ctype(t->type), g, j, ln->width);
+            for (int a = 0; a < t->nargs; a++) {
+                if (ln->kind[j * 3 + a] != LANE_EACH) continue;
+                Ins *o = I(t->a[a]);
+                if (o->rate == R_AUDIO) {
+                    fprintf(F, "    %s %s[%d];\n", ctype(o->type), each_name(g, j, a), ln->width);
+                    continue;
+                }
+                bool consts = true;
+                for (int l = 0; l < ln->n; l++) consts &= I(I(ln->ins[l * ln->m + j])->a[a])->op == I_CONST;
+                fprintf(F, "    %sconst %s %s[%d] = {", consts ? "static " : "", ctype(o->type), each_name(g, j, a), ln->width);
+                for (int l = 0; l < ln->width; l++) {
+                    int id = I(ln->ins[(l < ln->n ? l : 0) * ln->m + j])->a[a];
+                    fprintf(F, "%s%s", l ? ", " : " ", val(id));
+                }
+                fprintf(F, " };\n");
+            }
+        }
+    }
+}
+
+/* Whether slot j's operand a is a smoothed value in every lane: constant while parameters rest. */
+static bool each_smoothed(Lanes *ln, int j, int a)
+{
+    for (int l = 0; l < ln->n; l++)
+        if (I(I(ln->ins[l * ln->m + j])->a[a])->op != I_SMOOTH) return false;
+    return true;
+}
+
+/* Per-lane audio operands gathered into their arrays: in the sample loop, or (held) before it. */
+static void emit_lane_gather(int g, const char *ind, bool held)
+{
+    Lanes *ln = IR->groups.v[g];
+    for (int j = 0; j < ln->m; j++) {
+        Ins *t = I(ln->ins[j]);
+        for (int a = 0; a < t->nargs; a++) {
+            if (ln->kind[j * 3 + a] != LANE_EACH || I(t->a[a])->rate != R_AUDIO) continue;
+            if ((steady_loop && each_smoothed(ln, j, a)) != held) continue;
+            for (int l = 0; l < ln->width; l++) {
+                Ins *o = I(I(ln->ins[(l < ln->n ? l : 0) * ln->m + j])->a[a]);
+                fprintf(F, "%s%s[%d] = %s;\n", ind, each_name(g, j, a), l,
+                        held ? arena_printf("(%s)sm%d", REAL, o->aux) : val(o->id));
+            }
+        }
+    }
+}
+
+/* Lanes g inside the sample loop: per-lane audio operands gathered, the loop over lanes with lane
+ * 0's instructions as its body, each lane's one-sample delays written last; afterwards each
+ * lane's results are read from the out arrays. */
+static void emit_lanes(int g, const char *ind)
+{
+    Lanes *ln = IR->groups.v[g];
+    Ins *first = I(ln->ins[0]);
+    char in2[128];
+    snprintf(in2, sizeof in2, "%.100s    ", ind);
+    const char *what = first->from && first->from->inst ? c_ident(first->from->inst->block->name) : "one computation";
+    fprintf(F, "%s/* %d copies of %s side by side: one loop over lanes */\n", ind, ln->n, what);
+    emit_lane_gather(g, ind, false);
+    for (int j = 0; j < ln->m; j++) var[ln->ins[j]] = own_var[ln->ins[j]];
+    fprintf(F, "%s%sfor (int lane = 0; lane < %d; lane++) {\n", ind, ln->width <= 16 ? "AGRAPH_LANES " : "", ln->width);
+    in_lanes = true;
+    for (int j = 0; j < ln->m; j++) {
+        Ins *t = I(ln->ins[j]);
+        if (ln->src_slot[j] >= 0) {
+            fprintf(F, "%sconst %s %s = s->lanes%d_z%d[lane];\n", in2, ctype(t->type), var[t->id], g, j);
+        } else {
+            for (int a = 0; a < t->nargs; a++)
+                if (ln->kind[j * 3 + a] == LANE_EACH) lane_arg[t->a[a]] = arena_printf("%s[lane]", each_name(g, j, a));
+            emit_ins(t, in2);
+            for (int a = 0; a < t->nargs; a++) lane_arg[t->a[a]] = NULL;
+        }
+        if (ln->out[j]) fprintf(F, "%slanes%d_o%d[lane] = %s;\n", in2, g, j, var[t->id]);
+    }
+    for (int j = 0; j < ln->m; j++)
+        if (ln->src_slot[j] >= 0)
+            fprintf(F, "%ss->lanes%d_z%d[lane] = %s;\n", in2, g, j, var[ln->ins[ln->src_slot[j]]]);
+    in_lanes = false;
+    fprintf(F, "%s}\n", ind);
+    last_comment = no_loc;
+    for (int l = 0; l < ln->n; l++)
+        for (int j = 0; j < ln->m; j++)
+            if (ln->out[j]) var[ln->ins[l * ln->m + j]] = arena_printf("lanes%d_o%d[%d]", g, j, l);
+}
+
 /* The one fused sample loop. `steady`: parameters at rest, smoothers not stepped. */
 static void emit_loop(bool steady, const char *outer)
 {
@@ -693,6 +812,7 @@ static void emit_loop(bool steady, const char *outer)
     snprintf(indb, sizeof indb, "%s    ", outer);
     const char *ind = indb;
     steady_loop = steady;
+    for (int g = 0; g < IR->groups.n; g++) emit_lane_gather(g, outer, true);
     fprintf(F, "%sfor (int i = 0; i < frames; i++) {\n", outer);
     last_comment = no_loc;
     /* delay lines whose source does not depend on their reads are written as soon as it is known */
@@ -701,8 +821,14 @@ static void emit_loop(bool steady, const char *outer)
         if (l->src >= 0 && !l->in_cycle && !l->scalar && I(l->src)->rate < R_AUDIO)
             fprintf(F, "%ss->%s[%s & %uu] = %s;\n", ind, line_name(k), wpos(k), (unsigned)l->size - 1, val(l->src));
     }
+    bool *done = arena_alloc(sizeof(bool) * (size_t)(IR->groups.n + 1));
     for (int i = 0; i < au->n; i++) {
         Ins *x = au->v[i];
+        if (x->group) {
+            if (!done[x->group]) emit_lanes(x->group - 1, ind);
+            done[x->group] = true;
+            continue;
+        }
         emit_ins(x, ind);
         for (int k = 0; k < IR->lines.n; k++) {
             DelayLine *l = IR->lines.v[k];
@@ -718,7 +844,7 @@ static void emit_loop(bool steady, const char *outer)
         if (I(IR->probe_ids[i])->rate == R_AUDIO) fprintf(F, "%sprobe%d = (float)%s;\n", ind, i, val(IR->probe_ids[i]));
     for (int k = 0; k < IR->lines.n; k++) {
         DelayLine *l = IR->lines.v[k];
-        if (l->src < 0 || !(l->in_cycle || l->scalar)) continue;
+        if (l->src < 0 || !(l->in_cycle || l->scalar) || l->group) continue;
         if (l->scalar) fprintf(F, "%s%s = %s;\n", ind, line_name(k), val(l->src));
         else fprintf(F, "%ss->%s[%s & %uu] = %s;\n", ind, line_name(k), wpos(k), (unsigned)l->size - 1, val(l->src));
     }
@@ -781,7 +907,7 @@ static void emit_process(void)
     for (int k = 0; k < IR->n_noise; k++) fprintf(F, "    uint32_t rng%d = s->rng[%d];\n", k, k);
     for (int k = 0; k < IR->lines.n; k++) {
         DelayLine *l = IR->lines.v[k];
-        if (l->src >= 0 && l->scalar) fprintf(F, "    %s %s = s->%s;\n", ctype(l->type), line_name(k), line_name(k));
+        if (l->src >= 0 && l->scalar && !l->group) fprintf(F, "    %s %s = s->%s;\n", ctype(l->type), line_name(k), line_name(k));
     }
     for (int i = 0; i < IR->n_probe_vals; i++)
         if (I(IR->probe_ids[i])->rate != R_FRAME)
@@ -790,6 +916,7 @@ static void emit_process(void)
     for (int c = 0; c < p->inputs.n; c++)
         fprintf(F, "    AGRAPH_UNUSED const float *AGRAPH_RESTRICT in%d = in[%d];\n", c, c);
     for (int c = 0; c < IR->n_out; c++) fprintf(F, "    float *AGRAPH_RESTRICT out%d = out[%d];\n", c, c);
+    emit_lane_arrays();
 
     if (IR->n_smooth && settled_loop_pays()) {
         /* Once every smoother has reached its target (parameters at rest), the loop runs with the
@@ -816,7 +943,7 @@ static void emit_process(void)
     for (int k = 0; k < IR->n_smooth; k++) fprintf(F, "    s->sm[%d] = sm%d;\n", k, k);
     for (int k = 0; k < IR->lines.n; k++) {
         DelayLine *l = IR->lines.v[k];
-        if (l->src >= 0 && l->scalar) fprintf(F, "    s->%s = %s;\n", line_name(k), line_name(k));
+        if (l->src >= 0 && l->scalar && !l->group) fprintf(F, "    s->%s = %s;\n", line_name(k), line_name(k));
     }
     if (IR->probe_total) {
         fprintf(F, "    /* publish probe snapshots: readers retry while the sequence is odd */\n");
@@ -950,6 +1077,70 @@ static const char support[] =
     "    float f = (float)(x - i), a = t[i], b = t[i + 1 < n ? i + 1 : 0];\n"
     "    return a + f * (b - a);\n"
     "}\n"
+    "/* floor in loops over lanes: floorf's value for every float (NaN and -0 too), in operations a C\n"
+    " * compiler vectorizes without -fno-trapping-math: round by adding and taking away 2^23. */\n"
+    "#if defined(__FAST_MATH__) || defined(__NO_TRAPPING_MATH__)   /* floorf vectorizes itself */\n"
+    "#define agraph_floorf floorf\n#define agraph_floor floor\n"
+    "#else\n"
+    "AGRAPH_UNUSED static inline float agraph_floorf(float x)\n"
+    "{\n"
+    "    uint32_t xb, rb, m;\n"
+    "    memcpy(&xb, &x, sizeof xb);\n"
+    "    uint32_t cb = (xb & 0x80000000u) | 0x4b000000u;   /* 2^23 with x's sign */\n"
+    "    float c, one, r;\n"
+    "    memcpy(&c, &cb, sizeof c);\n"
+    "    const float y = (x + c) - c;                     /* x rounded to a whole number */\n"
+    "    m = (0u - (uint32_t)(y > x)) & 0x3f800000u;      /* 1.0f where that rounded up */\n"
+    "    memcpy(&one, &m, sizeof one);\n"
+    "    r = y - one;\n"
+    "    memcpy(&rb, &r, sizeof rb);\n"
+    "    rb = (rb & 0x7fffffffu) | (xb & 0x80000000u);    /* floor keeps x's sign (-0.25 -> -1, -0 -> -0) */\n"
+    "    m = 0u - (uint32_t)((xb & 0x7fffffffu) < 0x4b000000u);   /* |x| < 2^23: else x is whole, inf or NaN */\n"
+    "    rb = (rb & m) | (xb & ~m);\n"
+    "    memcpy(&r, &rb, sizeof r);\n"
+    "    return r;\n"
+    "}\n"
+    "AGRAPH_UNUSED static inline double agraph_floor(double x)\n"
+    "{\n"
+    "    uint64_t xb, rb, m;\n"
+    "    memcpy(&xb, &x, sizeof xb);\n"
+    "    uint64_t cb = (xb & 0x8000000000000000u) | 0x4330000000000000u;   /* 2^52 with x's sign */\n"
+    "    double c, one, r;\n"
+    "    memcpy(&c, &cb, sizeof c);\n"
+    "    const double y = (x + c) - c;\n"
+    "    m = (0u - (uint64_t)(y > x)) & 0x3ff0000000000000u;\n"
+    "    memcpy(&one, &m, sizeof one);\n"
+    "    r = y - one;\n"
+    "    memcpy(&rb, &r, sizeof rb);\n"
+    "    rb = (rb & 0x7fffffffffffffffu) | (xb & 0x8000000000000000u);\n"
+    "    m = 0u - (uint64_t)((xb & 0x7fffffffffffffffu) < 0x4330000000000000u);\n"
+    "    rb = (rb & m) | (xb & ~m);\n"
+    "    memcpy(&r, &rb, sizeof r);\n"
+    "    return r;\n"
+    "}\n"
+    "#endif\n"
+    "/* A loop over lanes stays a loop (GCC would unroll a short one first), so it is vectorized. */\n"
+    "#if defined(__GNUC__) && !defined(__clang__)\n#define AGRAPH_LANES _Pragma(\"GCC unroll 1\")\n#else\n#define AGRAPH_LANES\n#endif\n"
+    "/* glibc's vector maths (libmvec, which -lm links): GCC calls sinf on 4 to 16 lanes at once in a\n"
+    " * loop over lanes. Define AGRAPH_NO_LIBMVEC to call the scalar functions only. */\n"
+    "#if defined(__GNUC__) && !defined(__clang__) && !defined(__cplusplus) && defined(__x86_64__) && \\\n"
+    "    defined(__GLIBC__) && !defined(AGRAPH_NO_LIBMVEC)\n"
+    "#define AGRAPH_SIMD __attribute__((__simd__(\"notinbranch\")))\n"
+    "AGRAPH_SIMD float sinf(float); AGRAPH_SIMD float cosf(float); AGRAPH_SIMD float expf(float);\n"
+    "AGRAPH_SIMD float logf(float); AGRAPH_SIMD float powf(float, float);\n"
+    "AGRAPH_SIMD double sin(double); AGRAPH_SIMD double cos(double); AGRAPH_SIMD double exp(double);\n"
+    "AGRAPH_SIMD double log(double); AGRAPH_SIMD double pow(double, double);\n"
+    "#if __GLIBC_PREREQ(2, 35)\n"
+    "AGRAPH_SIMD float tanf(float); AGRAPH_SIMD float asinf(float); AGRAPH_SIMD float acosf(float);\n"
+    "AGRAPH_SIMD float atanf(float); AGRAPH_SIMD float atan2f(float, float); AGRAPH_SIMD float sinhf(float);\n"
+    "AGRAPH_SIMD float coshf(float); AGRAPH_SIMD float tanhf(float); AGRAPH_SIMD float log2f(float);\n"
+    "AGRAPH_SIMD float log10f(float);\n"
+    "AGRAPH_SIMD double tan(double); AGRAPH_SIMD double asin(double); AGRAPH_SIMD double acos(double);\n"
+    "AGRAPH_SIMD double atan(double); AGRAPH_SIMD double atan2(double, double); AGRAPH_SIMD double sinh(double);\n"
+    "AGRAPH_SIMD double cosh(double); AGRAPH_SIMD double tanh(double); AGRAPH_SIMD double log2(double);\n"
+    "AGRAPH_SIMD double log10(double);\n"
+    "#endif\n"
+    "#endif\n"
     "#endif\n\n";
 
 static void emit_fftw_prelude(void)

@@ -32,6 +32,8 @@ static void usage(FILE *f)
         "  --cc CC          the C compiler to run (default: $CC, else cc)\n"
         "  -O N             the C compiler's optimisation level (default 2)\n"
         "  --double         compute in double precision\n"
+        "  --no-lanes       compute copies side by side (an oscillator bank) one after\n"
+        "                   another, not as one loop over lanes the C compiler vectorizes\n"
         "  --max-sr HZ      the highest sample rate delay lines are sized for (default 192000)\n"
         "  --dump=STAGES    print stages: tokens, ast, graph, ir (comma-separated)\n"
         "  -h, --help       this help\n");
@@ -130,6 +132,7 @@ static int run(int argc, char **argv)
         else if (!strcmp(a, "-O")) { NEED_ARG(); opt.opt_level = atoi(next); }
         else if (!strncmp(a, "-O", 2) && a[2] >= '0' && a[2] <= '3' && !a[3]) opt.opt_level = a[2] - '0';
         else if (!strcmp(a, "--double")) opt.use_double = true;
+        else if (!strcmp(a, "--no-lanes")) opt.no_lanes = true;
         else if (!strcmp(a, "--max-sr")) {
             NEED_ARG();
             char *end;

@@ -1,5 +1,5 @@
 /* pipeline.c — the compiler's pipeline, one pass after another:
- *   load -> resolve -> expand -> check -> lower -> schedule -> verify
+ *   load -> resolve -> expand -> check -> lower -> schedule -> verify -> lanes
  * with a dump after the passes named by --dump. The driver (main.c) and the tests call it. */
 #include "agraph.h"
 
@@ -53,6 +53,7 @@ static Ir *compile(const char *path, const char *text, size_t len)
         ir = lower_graph(g);
         schedule_ir(ir);
         verify_ir(ir);
+        find_lanes(ir);
         if (dumping("ir")) ir_dump(stdout, ir);
     }
 out:

@@ -100,7 +100,7 @@ static void build_host(const char *d, const char *stem, const char *flags)
 {
     ran_ok("emit-lib", run_cmd(60, "./build/agraphc examples/%s.agraph --emit-lib %s/dsp %s", stem, d, flags));
     const char *fftw = fftw_flag(fmt_str("%s/dsp.c", d));
-    ran_ok("host", run_cmd(120, "cc -std=c11 -O2 -Wall -Wextra -Wpedantic -Werror -I%s -o %s/host examples/embed/host.c %s/dsp.c -lm %s",
+    ran_ok("host", run_cmd(120, "cc -std=c11 -O2 -fno-math-errno -fno-trapping-math -Wall -Wextra -Wpedantic -Werror -I%s -o %s/host examples/embed/host.c %s/dsp.c -lm %s",
                        d, d, d, fftw));
 }
 
