@@ -272,8 +272,14 @@ Test(embed, parameters_from_another_thread_are_race_free, .timeout = 300)
     cr_expect_eq(r.status, 0, "ThreadSanitizer: %s%s", r.out, r.err);
     cr_expect(strstr(r.out, "params set"), "%s", r.out);
     run_free(&r);
-    r = run_cmd(120, "TSAN_OPTIONS=halt_on_error=1:exitcode=66 %s/threads --racy", d);
-    cr_expect_eq(r.status, 66, "the planted race went unseen (%d): %s%s", r.status, r.out, r.err);
+    /* The sanitizer sees a race when the two accesses meet in its history; on a loaded machine a
+     * run can miss it (CI saw one such run), so the planted race has three runs to be seen. */
+    for (int attempt = 0; attempt < 3; attempt++) {
+        r = run_cmd(120, "TSAN_OPTIONS=halt_on_error=1:exitcode=66 %s/threads --racy", d);
+        if (r.status == 66 || attempt == 2) break;
+        run_free(&r);
+    }
+    cr_expect_eq(r.status, 66, "the planted race went unseen in 3 runs (%d): %s%s", r.status, r.out, r.err);
     cr_expect(strstr(r.err, "data race"), "%s", r.err);
     run_free(&r);
 }
