@@ -279,6 +279,13 @@ static bool worth_it(void)
     return false;
 }
 
+static int by_shape(const void *a, const void *b)
+{
+    const Ins *x = *(Ins *const *)a, *y = *(Ins *const *)b;
+    if (shape[x->id] != shape[y->id]) return shape[x->id] < shape[y->id] ? -1 : 1;
+    return x->order - y->order;
+}
+
 /* ---- the schedule, with each accepted Lanes as one step ---- */
 
 static int *rep;             /* per audio instruction: its step (its own id, or its Lanes' first) */
@@ -393,51 +400,50 @@ void find_lanes(Ir *ir)
         if (x->op == I_DREAD) n_reads[x->aux]++;
     }
     compute_shapes();
-    /* seeds: maths calls, by shape, in schedule order */
-    bool *seen = arena_alloc(sizeof(bool) * (size_t)n_ins);
+    /* seeds: maths calls, classed by shape (sorted), each class in schedule order */
+    Ins **calls = arena_alloc(sizeof(Ins *) * (size_t)(au->n + 1));
+    int n_calls = 0;
     for (int i = 0; i < au->n; i++) {
-        Ins *s = au->v[i];
-        if (seen[s->id] || s->group || s->op != I_CALL || !lane_math(s->aux)) continue;
-        Vec seeds = {0};
-        for (int k = i; k < au->n; k++) {
-            Ins *x = au->v[k];
-            if (!seen[x->id] && !x->group && x->op == I_CALL && shape[x->id] == shape[s->id]) {
-                seen[x->id] = true;
-                vec_push(&seeds, x);
-            }
-        }
-        if (seeds.n < 2) continue;
+        Ins *x = au->v[i];
+        if (x->op == I_CALL && lane_math(x->aux)) calls[n_calls++] = x;
+    }
+    qsort(calls, (size_t)n_calls, sizeof *calls, by_shape);
+    for (int i = 0, e; i < n_calls; i = e) {
+        for (e = i + 1; e < n_calls && shape[calls[e]->id] == shape[calls[i]->id]; e++) {}
+        int n = 0;
+        int *ids = arena_alloc(sizeof(int) * (size_t)(e - i));
+        for (int k = i; k < e; k++)
+            if (!calls[k]->group) ids[n++] = calls[k]->id;   /* not taken by an earlier Lanes */
+        if (n < 2) continue;
         L = arena_alloc(sizeof *L);
-        L->n = seeds.n;
+        L->n = n;
         cap_slots = 0;
         failed = false;
-        int *ids = arena_alloc(sizeof(int) * (size_t)seeds.n);
-        for (int l = 0; l < seeds.n; l++) ids[l] = ((Ins *)seeds.v[l])->id;
         if (packable(ids)) {
             add_slot(ids);
             grow();
         } else {
             failed = true;
         }
-        bool ok = !failed && classify() && worth_it();
-        if (ok) {
+        if (!failed && classify() && worth_it()) {
             for (int k = 0; k < L->m * L->n; k++) I(L->ins[k])->group = ir->groups.n + 1;
             finish();
             vec_push(&ir->groups, L);
-            if (!reorder(false)) {
-                ir->groups.n--;
-                ok = false;
-            }
-        }
-        if (!ok) {
-            for (int k = 0; k < L->m * L->n; k++) I(L->ins[k])->group = 0;
-        } else {
-            for (int j = 0; j < L->m; j++)
-                if (L->src_slot[j] >= 0)
-                    for (int l = 0; l < L->n; l++)
-                        ((DelayLine *)ir->lines.v[I(L->ins[l * L->m + j])->aux])->group = ir->groups.n;
         }
         for (int k = 0; k < L->m * L->n; k++) slot_of[L->ins[k]] = -1;
+    }
+    /* Copies that need another copy's result in the same sample make the contracted schedule
+     * cyclic: drop the newest Lanes until it is not (the shapes make this all but impossible). */
+    while (ir->groups.n && !reorder(false)) {
+        Lanes *g = ir->groups.v[--ir->groups.n];
+        for (int k = 0; k < g->m * g->n; k++) I(g->ins[k])->group = 0;
+    }
+    for (int gi = 0; gi < ir->groups.n; gi++) {
+        Lanes *g = ir->groups.v[gi];
+        for (int j = 0; j < g->m; j++)
+            if (g->src_slot[j] >= 0)
+                for (int l = 0; l < g->n; l++)
+                    ((DelayLine *)ir->lines.v[I(g->ins[l * g->m + j])->aux])->group = gi + 1;
     }
     if (ir->groups.n) reorder(true);
 }
