@@ -264,6 +264,11 @@ Test(embed, json_description_agrees_with_the_runtime)
  * and it does see one when a thread writes the state without the API (the check can fail). */
 Test(embed, parameters_from_another_thread_are_race_free, .timeout = 300)
 {
+    /* Run from the ASan-built test binary of `make check-asan`, ThreadSanitizer reported nothing
+     * for the planted race (3 runs of 3, in CI and here), though the same binary, run by hand or
+     * from an ASan-built parent with system(), reports it every time. The ThreadSanitizer check
+     * belongs to `make test`, which runs it. */
+    if (getenv("AGRAPH_TEST_ASAN")) cr_skip_test("ThreadSanitizer's check runs in make test");
     const char *d = scratch_dir("embed-tsan");
     ran_ok("emit-lib", run_cmd(60, "./build/agraphc examples/fx.agraph --emit-lib %s/dsp", d));
     ran_ok("build", run_cmd(120, "clang -std=c11 -g -O1 -fsanitize=thread -I%s -o %s/threads examples/embed/threads.c %s/dsp.c -lm -lpthread",
