@@ -256,10 +256,6 @@ static int load_run(const char *dir, const char *fx, int attempt)
  * again; three in a row fail. */
 Test(runtime_live, no_underruns_with_both_cores_loaded, .timeout = 360)
 {
-    /* Under `make check-asan` neither the runtime nor the program is sanitized (only agraphc and
-     * the test binary are): this test would check nothing more, on a machine the sanitized tests
-     * beside it load harder. `make test` runs it. */
-    if (getenv("AGRAPH_TEST_ASAN")) cr_skip_test("a timing test; make test runs it");
     const char *dir = scratch_dir("live-load");
     const char *fx = h_example(dir, "fx");
     h_jack_lock(1);               /* no other test's JACK server meanwhile */

@@ -235,6 +235,11 @@ typedef struct h_jack {
 
 static void h_jack_lock(int exclusive)
 {
+    /* Under `make check-asan` only agraphc and the test binary are sanitized: the runtime and the
+     * programs a live test runs are not, and its checks of gaps and underruns need a machine that
+     * the sanitized tests beside it do not load (CI saw them fail on stalls there). make test runs
+     * every live test. */
+    if (getenv("AGRAPH_TEST_ASAN")) cr_skip_test("a live JACK test, which make test runs");
     static int fd = -1;
     if (fd >= 0) return;
     mkdir("build", 0777);
