@@ -517,8 +517,6 @@ typedef struct Lanes {
 } Lanes;
 /* Find the copies and reorder the audio schedule so each Lanes' instructions are together. */
 void find_lanes(Ir *ir);
-/* Whether a builtin has a vector version in glibc's libmvec (and so is worth a loop). */
-bool lane_math(int builtin);
 
 /* ============================== emit_c.c =================================================== */
 extern const char agraph_prelude[];
@@ -578,5 +576,8 @@ const char *stdlib_dir(void);
 Ir *compile_to_ir(const char *path, const char *text);
 Ir *compile_bytes_to_ir(const char *path, const char *bytes, size_t len);  /* NULs allowed */
 bool dumping(const char *stage);
+/* Run fn(arg) on a thread with a 1 GiB stack (or here, if no thread can be made), so that deep
+ * programs meet the compiler's limits with a clear message instead of a stack overflow. */
+void run_on_big_stack(void *(*fn)(void *), void *arg);
 
 #endif /* AGRAPH_H */

@@ -189,6 +189,9 @@ static const char *line_name(int k)
 
 static bool steady_loop;
 
+/* A smoother's value: its variable, converted to the program's precision. */
+static const char *smoothed(int slot) { return arena_printf("(%s)sm%d", REAL, slot); }
+
 /* The expression for one instruction; statements it needs first go to `pre`. */
 static const char *expr(Ins *x, const char *ind)
 {
@@ -230,9 +233,8 @@ static const char *expr(Ins *x, const char *ind)
         return arena_printf("(%s)ola%d_out", REAL, x->aux);
     }
     case I_SMOOTH:
-        if (steady_loop) return arena_printf("(%s)sm%d", REAL, x->aux);
-        fprintf(F, "%ssm%d += smooth_k * (%s - sm%d);\n", ind, x->aux, val(x->a[0]), x->aux);
-        return arena_printf("(%s)sm%d", REAL, x->aux);
+        if (!steady_loop) fprintf(F, "%ssm%d += smooth_k * (%s - sm%d);\n", ind, x->aux, val(x->a[0]), x->aux);
+        return smoothed(x->aux);
     case I_DREAD: {
         DelayLine *l = IR->lines.v[x->aux];
         const char *ln = line_name(x->aux);
@@ -710,6 +712,12 @@ static bool settled_loop_pays(void)
 
 static const char *each_name(int g, int j, int a) { return arena_printf("lanes%d_e%d_%d", g, j, a); }
 
+/* Operand a of slot j in lane l; the unused lanes past n take lane 0's. */
+static Ins *lane_operand(Lanes *ln, int l, int j, int a)
+{
+    return I(I(ln->ins[(l < ln->n ? l : 0) * ln->m + j])->a[a]);
+}
+
 /* Before the sample loop: the arrays of per-lane operands that do not change within a block, and
  * the arrays that carry each lane's results out of the loop. Unused lanes (the rounding up to a
  * vector's width) repeat lane 0, so they compute nothing lane 0 would not. */
@@ -728,12 +736,9 @@ static void emit_lane_arrays(void)
                     continue;
                 }
                 bool consts = true;
-                for (int l = 0; l < ln->n; l++) consts &= I(I(ln->ins[l * ln->m + j])->a[a])->op == I_CONST;
+                for (int l = 0; l < ln->n; l++) consts &= lane_operand(ln, l, j, a)->op == I_CONST;
                 fprintf(F, "    %sconst %s %s[%d] = {", consts ? "static " : "", ctype(o->type), each_name(g, j, a), ln->width);
-                for (int l = 0; l < ln->width; l++) {
-                    int id = I(ln->ins[(l < ln->n ? l : 0) * ln->m + j])->a[a];
-                    fprintf(F, "%s%s", l ? ", " : " ", val(id));
-                }
+                for (int l = 0; l < ln->width; l++) fprintf(F, "%s%s", l ? ", " : " ", val(lane_operand(ln, l, j, a)->id));
                 fprintf(F, " };\n");
             }
         }
@@ -744,7 +749,7 @@ static void emit_lane_arrays(void)
 static bool each_smoothed(Lanes *ln, int j, int a)
 {
     for (int l = 0; l < ln->n; l++)
-        if (I(I(ln->ins[l * ln->m + j])->a[a])->op != I_SMOOTH) return false;
+        if (lane_operand(ln, l, j, a)->op != I_SMOOTH) return false;
     return true;
 }
 
@@ -758,9 +763,9 @@ static void emit_lane_gather(int g, const char *ind, bool held)
             if (ln->kind[j * 3 + a] != LANE_EACH || I(t->a[a])->rate != R_AUDIO) continue;
             if ((steady_loop && each_smoothed(ln, j, a)) != held) continue;
             for (int l = 0; l < ln->width; l++) {
-                Ins *o = I(I(ln->ins[(l < ln->n ? l : 0) * ln->m + j])->a[a]);
+                Ins *o = lane_operand(ln, l, j, a);
                 fprintf(F, "%s%s[%d] = %s;\n", ind, each_name(g, j, a), l,
-                        held ? arena_printf("(%s)sm%d", REAL, o->aux) : val(o->id));
+                        held ? smoothed(o->aux) : val(o->id));
             }
         }
     }

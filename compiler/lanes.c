@@ -19,7 +19,8 @@ static Ins *I(int id) { return IR->ins.v[id]; }
 
 #define MAX_SLOTS 4096       /* instructions per copy that one Lanes may take */
 
-bool lane_math(int b)
+/* Whether a builtin has a vector version in glibc's libmvec: the seeds of a Lanes. */
+static bool lane_math(int b)
 {
     switch (b) {
     case B_SIN: case B_COS: case B_TAN: case B_ASIN: case B_ACOS: case B_ATAN: case B_ATAN2:
@@ -82,6 +83,7 @@ static void compute_shapes(void)
 static Lanes *L;
 static int cap_slots;
 static int *slot_of, *lane_of;   /* per instruction, while a Lanes grows: -1 if not in it */
+static int *stamp, stamps;       /* per instruction: the last packable() call that saw it */
 static bool failed;
 
 /* Instructions a lane may compute: arithmetic, maths, casts, and reads of one-sample delays. */
@@ -112,14 +114,12 @@ static bool packable(const int *ids)
         Ins *x = I(ids[l]);
         if (x->group || slot_of[x->id] >= 0 || !lane_op(x) || !alike(x, I(ids[0]))) return false;
     }
-    for (int l = 0; l < L->n; l++) slot_of[ids[l]] = -2;   /* distinct: each marked once */
-    bool distinct = true;
+    stamps++;
     for (int l = 0; l < L->n; l++) {
-        if (slot_of[ids[l]] == -3) distinct = false;
-        slot_of[ids[l]] = -3;
+        if (stamp[ids[l]] == stamps) return false;   /* one instruction in two lanes */
+        stamp[ids[l]] = stamps;
     }
-    for (int l = 0; l < L->n; l++) slot_of[ids[l]] = -1;
-    return distinct;
+    return true;
 }
 
 static int add_slot(const int *ids)
@@ -270,15 +270,6 @@ static bool classify(void)
     return true;
 }
 
-/* Worth a loop: a maths call with a vector version, or at least four copies. */
-static bool worth_it(void)
-{
-    if (L->n >= 4) return true;
-    for (int j = 0; j < L->m; j++)
-        if (I(at(j, 0))->op == I_CALL && lane_math(I(at(j, 0))->aux)) return true;
-    return false;
-}
-
 static int by_shape(const void *a, const void *b)
 {
     const Ins *x = *(Ins *const *)a, *y = *(Ins *const *)b;
@@ -391,6 +382,8 @@ void find_lanes(Ir *ir)
     n_reads = arena_alloc(sizeof(int) * (size_t)(ir->lines.n + 1));
     slot_of = arena_alloc(sizeof(int) * (size_t)n_ins);
     lane_of = arena_alloc(sizeof(int) * (size_t)n_ins);
+    stamp = arena_alloc(sizeof(int) * (size_t)n_ins);
+    stamps = 0;
     rep = arena_alloc(sizeof(int) * (size_t)n_ins);
     for (int i = 0; i < n_ins; i++) slot_of[i] = -1;
     for (int i = 0; i < au->n; i++) {
@@ -425,7 +418,7 @@ void find_lanes(Ir *ir)
         } else {
             failed = true;
         }
-        if (!failed && classify() && worth_it()) {
+        if (!failed && classify()) {
             for (int k = 0; k < L->m * L->n; k++) I(L->ins[k])->group = ir->groups.n + 1;
             finish();
             vec_push(&ir->groups, L);

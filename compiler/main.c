@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
 #include <setjmp.h>
 
 extern jmp_buf abort_jmp;
@@ -206,8 +205,7 @@ static int run(int argc, char **argv)
     return rc;
 }
 
-/* Compilation runs on a thread with a large stack, so deep programs meet a limit with a
- * clear message instead of a stack overflow. */
+/* Compilation runs on a big stack (run_on_big_stack). */
 static void *run_thread(void *p)
 {
     Job *j = p;
@@ -218,12 +216,7 @@ static void *run_thread(void *p)
 int main(int argc, char **argv)
 {
     Job j = { argc, argv, 1 };
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, (size_t)1 << 30);
-    pthread_t t;
-    if (pthread_create(&t, &attr, run_thread, &j) != 0) run_thread(&j);
-    else pthread_join(t, NULL);
+    run_on_big_stack(run_thread, &j);
     fflush(stdout);
     arena_free_all();
     return j.rc;

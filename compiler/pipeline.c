@@ -3,6 +3,7 @@
  * with a dump after the passes named by --dump. The driver (main.c) and the tests call it. */
 #include "agraph.h"
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,17 @@ out:
     abort_armed = false;
     lex_dump_to = NULL;
     return error_count() ? NULL : ir;
+}
+
+void run_on_big_stack(void *(*fn)(void *), void *arg)
+{
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, (size_t)1 << 30);
+    pthread_t t;
+    if (pthread_create(&t, &attr, fn, arg) != 0) fn(arg);
+    else pthread_join(t, NULL);
+    pthread_attr_destroy(&attr);
 }
 
 Ir *compile_to_ir(const char *path, const char *text)

@@ -166,6 +166,11 @@ char **agraph_files(const char *folder, int *n)
     return v;
 }
 
+void need_build(void)
+{
+    cr_assert(file_exists("build/agraphc") && file_exists("build/libagraph.a"), "run make first");
+}
+
 void ran_ok(const char *what, run_result r)
 {
     cr_assert_eq(r.status, 0, "%s failed (%d):\n%s%s", what, r.status, r.out, r.err);

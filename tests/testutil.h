@@ -17,6 +17,8 @@ run_result run_cmd(double timeout_s, const char *fmt, ...) __attribute__((format
 void run_free(run_result *r);
 /* Assert that a command run succeeded (else fail the test with what it printed); free it. */
 void ran_ok(const char *what, run_result r);
+/* Fails the test unless `make` has built agraphc and the runtime library. */
+void need_build(void);
 
 /* A fresh scratch folder under build/tmp; the caller need not remove it. */
 const char *scratch_dir(const char *tag);

@@ -12,14 +12,9 @@
 
 #define PY "/usr/bin/python3 -Xfrozen_modules=off tests/notebook/"
 
-static void built(void)
-{
-    cr_assert(file_exists("build/agraphc") && file_exists("build/libagraph.a"), "run make first");
-}
-
 Test(browser_mode, plays_in_the_page_and_matches_native, .timeout = 300)
 {
-    built();
+    need_build();
     const char *d = scratch_dir("nb-browser-mode");
     run_result r = run_cmd(240, PY "check_browser_mode.py %s", d);
     printf("%s", r.out);
@@ -31,7 +26,7 @@ Test(browser_mode, plays_in_the_page_and_matches_native, .timeout = 300)
 /* The comparison can fail: with the oracle rendered 1 Hz off, the first match fails, by name. */
 Test(browser_mode, a_planted_parameter_slip_is_caught, .timeout = 300)
 {
-    built();
+    need_build();
     const char *d = scratch_dir("nb-browser-mode-planted");
     run_result r = run_cmd(240, PY "check_browser_mode.py %s planted", d);
     cr_expect_neq(r.status, 0, "a planted 1 Hz slip went unnoticed:\n%s%s", r.out, r.err);

@@ -21,21 +21,16 @@ static void script_ok(const char *what, run_result r)
     run_free(&r);
 }
 
-static void built(void)
-{
-    cr_assert(file_exists("build/agraphc") && file_exists("build/libagraph.a"), "run make first");
-}
-
 Test(notebook, python_api, .timeout = 180)
 {
-    built();
+    need_build();
     const char *d = scratch_dir("nb-api");
     script_ok("tests/notebook/check_api.py", run_cmd(150, PY "check_api.py %s", d));
 }
 
 Test(notebook, getting_started, .timeout = 240)
 {
-    built();
+    need_build();
     const char *d = scratch_dir("nb-getting-started");
     script_ok("getting_started.ipynb", run_cmd(200, PY "check_notebooks.py %s getting_started", d));
 }
@@ -44,7 +39,7 @@ Test(notebook, getting_started, .timeout = 240)
  * deliberate error, the error is on line 5 of the cell, and the check for line 4 says so. */
 Test(notebook, getting_started_checks_can_fail, .timeout = 240)
 {
-    built();
+    need_build();
     const char *d = scratch_dir("nb-planted");
     run_result r = run_cmd(200, PY "check_notebooks.py %s planted", d);
     cr_expect_neq(r.status, 0, "a planted shift of the error line went unnoticed:\n%s%s", r.out, r.err);
@@ -56,21 +51,21 @@ Test(notebook, getting_started_checks_can_fail, .timeout = 240)
 
 Test(notebook, docs_examples_run, .timeout = 240)
 {
-    built();
+    need_build();
     const char *d = scratch_dir("nb-docs");
     script_ok("docs/notebook.md", run_cmd(200, PY "check_notebooks.py %s docs", d));
 }
 
 Test(notebook, additive_synth, .timeout = 240)
 {
-    built();
+    need_build();
     const char *d = scratch_dir("nb-additive");
     script_ok("additive_synth.ipynb", run_cmd(200, PY "check_notebooks.py %s additive", d));
 }
 
 Test(notebook, pickup_response, .timeout = 240)
 {
-    built();
+    need_build();
     const char *d = scratch_dir("nb-pickup");
     script_ok("pickup_response.ipynb", run_cmd(200, PY "check_notebooks.py %s pickup", d));
 }
@@ -80,7 +75,7 @@ Test(notebook, pickup_response, .timeout = 240)
  * the notebook's live mode asks for 1024-frame blocks too. */
 Test(notebook, live_spectrum_on_jack, .timeout = 300)
 {
-    built();
+    need_build();
     const char *d = scratch_dir("nb-live");
     h_jack j = h_jack_start("nb-live", 1, 1024);
     /* the script counts the server's xruns in its log around the 10 s of redraws (none) and
@@ -95,7 +90,7 @@ Test(notebook, live_spectrum_on_jack, .timeout = 300)
 
 Test(notebook, browser_runs_a_cell_and_moves_a_slider, .timeout = 300)
 {
-    built();
+    need_build();
     const char *d = scratch_dir("nb-browser");
     script_ok("tests/notebook/check_browser.py", run_cmd(240, PY "check_browser.py %s", d));
 }

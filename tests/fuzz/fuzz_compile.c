@@ -8,7 +8,6 @@
  * Built by `make fuzz` (clang -fsanitize=fuzzer,address,undefined). */
 #include "agraph.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,12 +52,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     Input in = { data, size };
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, (size_t)1 << 30);
-    pthread_t t;
-    if (pthread_create(&t, &attr, compile_one, &in) != 0) compile_one(&in);
-    else pthread_join(t, NULL);
-    pthread_attr_destroy(&attr);
+    run_on_big_stack(compile_one, &in);
     return 0;
 }

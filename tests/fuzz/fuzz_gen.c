@@ -8,7 +8,6 @@
 #include "agraph.h"
 #include "gen.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,13 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *program = gen_program(data, size);
     if (getenv("GEN_PRINT")) fputs(program, stderr);
     Job j = { program, NULL, NULL };
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, (size_t)1 << 30);
-    pthread_t t;
-    if (pthread_create(&t, &attr, compile_job, &j) != 0) compile_job(&j);
-    else pthread_join(t, NULL);
-    pthread_attr_destroy(&attr);
+    run_on_big_stack(compile_job, &j);
     if (!j.ir) {
         fprintf(stderr, "%s", j.diag);
         fail("a generated program did not compile", program, NULL);

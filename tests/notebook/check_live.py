@@ -75,6 +75,16 @@ def jack_xruns():
     return open(jack_log, errors="replace").read().count("XRun")
 
 
+def stops_within(pid, seconds):
+    """Whether process pid is gone (or a zombie) within `seconds`, polled every 10 ms."""
+    for _ in range(int(seconds * 100)):
+        st = open(f"/proc/{pid}/stat").read().split()[2] if os.path.exists(f"/proc/{pid}") else "X"
+        if st in ("X", "Z"):
+            return True
+        time.sleep(0.01)
+    return False
+
+
 def value_of(text, key):
     m = re.search(re.escape(key) + r"=(\S+)", text)
     return m.group(1) if m else None
@@ -164,14 +174,7 @@ with client.setup_kernel():
     pid3 = int(value_of(out, "pid"))
     check(os.path.exists(f"/proc/{pid3}"), "it runs again")
     run_sync(client.km.interrupt_kernel)()
-    gone = False
-    for _ in range(300):
-        st = open(f"/proc/{pid3}/stat").read().split()[2] if os.path.exists(f"/proc/{pid3}") else "X"
-        if st in ("X", "Z"):
-            gone = True
-            break
-        time.sleep(0.01)
-    check(gone, "interrupting the kernel stopped the live program")
+    check(stops_within(pid3, 3), "interrupting the kernel stopped the live program")
     out = run_code("print('kernel alive', 1 + 1)\n%agraph stop\n")
     check("kernel alive 2" in out, f"the kernel carries on after the interrupt: {out.strip()}")
     control_files = [f for f in os.listdir("/dev/shm") if f.startswith("agraph-") and f.endswith("live_sine.control")]
@@ -197,14 +200,7 @@ with client.setup_kernel():
     out = run_code("import os\nprint(f'pid={live_sine.proc.pid} kernel={os.getpid()}')")
     pid4, kernel = int(value_of(out, "pid")), int(value_of(out, "kernel"))
     os.kill(kernel, 9)
-    gone = False
-    for _ in range(500):
-        st = open(f"/proc/{pid4}/stat").read().split()[2] if os.path.exists(f"/proc/{pid4}") else "X"
-        if st in ("X", "Z"):
-            gone = True
-            break
-        time.sleep(0.01)
-    check(gone, "a killed kernel's live program stops too")
+    check(stops_within(pid4, 5), "a killed kernel's live program stops too")
     for f in os.listdir("/dev/shm"):          # the dead kernel could not remove its control block
         if f.startswith(f"agraph-{kernel}-"):
             os.unlink(os.path.join("/dev/shm", f))
